@@ -1,0 +1,229 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+
+ACCOUNT_NUMBER_RE = re.compile(r"^\d{1,12}$")
+
+
+class OsmdAccount(models.Model):
+    _name = "osmd.account"
+    _description = "Personal account"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "company_id, building_id, premise_number_sort, number, id"
+    _check_company_auto = True
+    _rec_names_search = ["number", "holder_id.name", "premise_id.number"]
+
+    number = fields.Char(
+        required=True,
+        copy=False,
+        index=True,
+        default=lambda self: self.env._("New"),
+        tracking=True,
+        help="Personal account number (digits only). It goes into payment purposes and QR codes "
+        "and is never reused.",
+    )
+    company_id = fields.Many2one(
+        "res.company", string="Association", required=True, index=True, default=lambda self: self.env.company
+    )
+    premise_id = fields.Many2one("osmd.premise", required=True, index=True, ondelete="restrict", check_company=True,
+                                 tracking=True)
+    building_id = fields.Many2one(related="premise_id.building_id", store=True, index=True)
+    premise_number_sort = fields.Integer(related="premise_id.number_sort", store=True)
+    premise_kind = fields.Selection(related="premise_id.kind")
+    total_area = fields.Float(related="premise_id.total_area", digits=(10, 2))
+    heated_area = fields.Float(related="premise_id.heated_area", digits=(10, 2))
+    holder_id = fields.Many2one(
+        "res.partner",
+        string="Holder",
+        compute="_compute_holder_id",
+        inverse="_inverse_holder_id",
+        store=True,
+        index=True,
+        tracking=True,
+        help="Who the account is kept for (usually the owner); invoices are issued to the holder.",
+    )
+    holder_phone = fields.Char(related="holder_id.phone")
+    holder_email = fields.Char(related="holder_id.email")
+    holder_line_ids = fields.One2many("osmd.account.holder", "account_id", string="Holder history")
+    resident_ids = fields.One2many("osmd.resident", "account_id", string="Residents")
+    counted_resident_count = fields.Integer(
+        compute="_compute_counted_resident_count", string="Persons counted",
+        help="Residents counted today for per-person services.",
+    )
+    state = fields.Selection(
+        [("active", "Active"), ("closed", "Closed")], default="active", required=True, tracking=True, index=True
+    )
+    date_open = fields.Date(string="Opened on", required=True, default=fields.Date.context_today)
+    date_close = fields.Date(string="Closed on", tracking=True)
+    portal_partner_ids = fields.Many2many(
+        "res.partner",
+        "osmd_account_portal_partner_rel",
+        "account_id",
+        "partner_id",
+        compute="_compute_portal_partner_ids",
+        store=True,
+        string="Portal access",
+        help="People who see this account in the resident cabinet: the holder and residents with access.",
+    )
+    note = fields.Html()
+
+    _number_company_uniq = models.Constraint(
+        "UNIQUE(company_id, number)", "This personal account number is already used in the association."
+    )
+    _dates_valid = models.Constraint(
+        "CHECK(date_close IS NULL OR date_close >= date_open)", "An account cannot be closed before it is opened."
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("holder_line_ids.partner_id", "holder_line_ids.date_start", "holder_line_ids.date_end")
+    def _compute_holder_id(self):
+        today = fields.Date.context_today(self)
+        for account in self:
+            account.holder_id = account._get_holder_at(today) or account.holder_line_ids[:1].partner_id
+
+    def _inverse_holder_id(self):
+        """Setting the holder directly corrects the current holder line (use the transfer for a change)."""
+        today = fields.Date.context_today(self)
+        to_create = []
+        for account in self:
+            line = account.holder_line_ids.filtered(lambda h: h._is_valid_on(today))[:1]
+            if not account.holder_id:
+                continue
+            if line:
+                line.partner_id = account.holder_id
+            elif not account.holder_line_ids:
+                to_create.append({"account_id": account.id, "partner_id": account.holder_id.id,
+                                  "date_start": account.date_open})
+            else:
+                raise UserError(self.env._(
+                    "Account %s has a holder history: change the holder with an ownership transfer.", account.number))
+        if to_create:
+            self.env["osmd.account.holder"].create(to_create)
+
+    @api.depends(
+        "holder_line_ids.partner_id", "holder_line_ids.date_end",
+        "resident_ids.partner_id", "resident_ids.has_portal_access", "resident_ids.date_end",
+    )
+    def _compute_portal_partner_ids(self):
+        today = fields.Date.context_today(self)
+        for account in self:
+            partners = account.holder_line_ids.filtered(lambda h: not h.date_end or h.date_end >= today).partner_id
+            partners |= account.resident_ids.filtered(
+                lambda r: r.has_portal_access and (not r.date_end or r.date_end >= today)
+            ).partner_id
+            account.portal_partner_ids = partners
+
+    @api.depends("resident_ids.is_counted", "resident_ids.date_start", "resident_ids.date_end")
+    @api.depends_context("date")
+    def _compute_counted_resident_count(self):
+        day = fields.Date.to_date(self.env.context.get("date")) or fields.Date.context_today(self)
+        for account in self:
+            account.counted_resident_count = len(account._get_counted_residents(day))
+
+    @api.depends("number", "premise_id")
+    def _compute_display_name(self):
+        for account in self:
+            account.display_name = (
+                f"{account.number} — {account.premise_id.display_name}" if account.premise_id else account.number
+            )
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("number")
+    def _check_number(self):
+        for account in self:
+            if not ACCOUNT_NUMBER_RE.match(account.number or ""):
+                raise ValidationError(self.env._(
+                    "Personal account number %(number)s must be 1 to 12 digits.", number=account.number))
+
+    @api.constrains("premise_id", "state", "date_open", "date_close")
+    def _check_one_active_per_premise(self):
+        """One active personal account per premise at a time."""
+        premises = self.filtered(lambda a: a.state == "active").premise_id
+        if not premises:
+            return
+        groups = self.sudo()._read_group(
+            [("premise_id", "in", premises.ids), ("state", "=", "active")], ["premise_id"], ["__count"],
+            having=[("__count", ">", 1)],
+        )
+        if groups:
+            raise ValidationError(self.env._(
+                "Premise %s already has an active personal account: close it before opening another one.",
+                groups[0][0].display_name))
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        new_label = self.env._("New")
+        companies = self.env["res.company"].browse(
+            {vals.get("company_id") or self.env.company.id for vals in vals_list})
+        for vals in vals_list:
+            if not vals.get("company_id"):
+                vals["company_id"] = self.env.company.id
+            if not vals.get("number") or vals["number"] == new_label:
+                company = companies.browse(vals["company_id"])
+                vals["number"] = company._osmd_get_account_sequence().sudo().next_by_id()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "number" in vals and any(a.number != vals["number"] for a in self):
+            raise UserError(self.env._(
+                "A personal account number cannot be changed: it is printed on receipts and used to match payments."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_numbered(self):
+        raise UserError(self.env._(
+            "Personal accounts are never deleted, so that their numbers are never reused: close the account instead."))
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_close(self):
+        today = fields.Date.context_today(self)
+        self.filtered(lambda a: a.state == "active").write({"state": "closed", "date_close": today})
+
+    def action_reopen(self):
+        self.filtered(lambda a: a.state == "closed").write({"state": "active", "date_close": False})
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _get_holder_at(self, day):
+        """The holder of the account on ``day`` (empty recordset if none)."""
+        self.ensure_one()
+        return self.holder_line_ids.filtered(lambda h: h._is_valid_on(day))[:1].partner_id
+
+    def _get_counted_residents(self, day):
+        self.ensure_one()
+        return self.resident_ids.filtered(lambda r: r.is_counted and r._is_valid_on(day))
+
+    @api.model
+    def _search_by_number(self, number, company):
+        """The account with ``number`` in ``company``: the key for payments and QR codes."""
+        return self.search(Domain("company_id", "=", company.id) & Domain("number", "=", (number or "").strip()),
+                           limit=1)
+
+    def _cron_refresh_holders(self):
+        """Apply dated holder changes and portal access when their date comes."""
+        today = fields.Date.context_today(self)
+        lines = self.env["osmd.account.holder"].search(
+            ["|", ("date_start", "=", today), ("date_end", "=", fields.Date.subtract(today, days=1))])
+        residents = self.env["osmd.resident"].search([("date_end", "=", fields.Date.subtract(today, days=1))])
+        accounts = lines.account_id | residents.account_id
+        if accounts:
+            self.env.add_to_compute(self._fields["holder_id"], accounts)
+            self.env.add_to_compute(self._fields["portal_partner_ids"], accounts)
+            accounts.flush_recordset()

@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class OsmdLoginDenial(models.Model):
+    _name = "osmd.login.denial"
+    _description = "Staff login refused by the IP allowlist"
+    _order = "create_date desc, id desc"
+    _log_access = True
+
+    company_id = fields.Many2one("res.company", string="Association", required=True, index=True, ondelete="cascade")
+    user_id = fields.Many2one("res.users", index=True, ondelete="set null")
+    login = fields.Char()
+    ip_address = fields.Char(string="IP address")
+    kind = fields.Selection([("login", "Login refused"), ("session", "Session ended")], required=True,
+                            default="login")

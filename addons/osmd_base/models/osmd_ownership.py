@@ -1,0 +1,134 @@
+from fractions import Fraction
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools.shares import format_period, format_share, share_errors
+
+TITLE_DOCUMENT_KINDS = [
+    ("register_extract", "Extract from the State Register of Real Property Rights"),
+    ("certificate", "Certificate of ownership"),
+    ("sale_contract", "Contract of sale"),
+    ("gift_contract", "Gift contract"),
+    ("inheritance", "Certificate of inheritance"),
+    ("privatisation", "Privatisation certificate"),
+    ("court_decision", "Court decision"),
+    ("other", "Other document"),
+]
+
+
+class OsmdOwnership(models.Model):
+    _name = "osmd.ownership"
+    _description = "Ownership share of a premise"
+    _order = "premise_id, date_start desc, id"
+    _check_company_auto = True
+
+    premise_id = fields.Many2one("osmd.premise", required=True, index=True, ondelete="cascade", check_company=True)
+    company_id = fields.Many2one(
+        "res.company", string="Association", related="premise_id.company_id", store=True, index=True, precompute=True
+    )
+    building_id = fields.Many2one(related="premise_id.building_id", store=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Owner", required=True, index=True, ondelete="restrict",
+        help="A person or a legal entity.",
+    )
+    share_numerator = fields.Integer(string="Share numerator", required=True, default=1)
+    share_denominator = fields.Integer(string="Share denominator", required=True, default=1)
+    share_display = fields.Char(string="Share", compute="_compute_share_display")
+    date_start = fields.Date(string="Owner since", required=True, default=fields.Date.context_today, index=True)
+    date_end = fields.Date(string="Owner until", index=True, help="Last day of ownership; empty while it lasts.")
+    document_kind = fields.Selection(TITLE_DOCUMENT_KINDS, string="Title document")
+    document_number = fields.Char()
+    document_date = fields.Date()
+    is_current = fields.Boolean(compute="_compute_is_current", search="_search_is_current", string="Current")
+    vote_area = fields.Float(
+        compute="_compute_vote_area", digits=(10, 4), string="Area for votes, m²",
+        help="Area of the premise counted for votes, times the share.",
+    )
+
+    _share_valid = models.Constraint(
+        "CHECK(share_numerator > 0 AND share_denominator > 0 AND share_numerator <= share_denominator)",
+        "A share must be a fraction between 0 and 1, e.g. 1/2.",
+    )
+    _dates_valid = models.Constraint(
+        "CHECK(date_end IS NULL OR date_end >= date_start)", "Ownership cannot end before it starts."
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("share_numerator", "share_denominator")
+    def _compute_share_display(self):
+        for rec in self:
+            rec.share_display = f"{rec.share_numerator}/{rec.share_denominator}"
+
+    @api.depends("date_start", "date_end")
+    @api.depends_context("date")
+    def _compute_is_current(self):
+        today = fields.Date.to_date(self.env.context.get("date")) or fields.Date.context_today(self)
+        for rec in self:
+            rec.is_current = rec._is_valid_on(today)
+
+    def _search_is_current(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on current ownership."))
+        today = fields.Date.context_today(self)
+        domain = ["&", ("date_start", "<=", today), "|", ("date_end", "=", False), ("date_end", ">=", today)]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    @api.depends("share_numerator", "share_denominator", "premise_id.vote_area")
+    def _compute_vote_area(self):
+        for rec in self:
+            rec.vote_area = float(rec.share * Fraction(str(rec.premise_id.vote_area or 0))) if rec.share_denominator else 0.0
+
+    @property
+    def share(self):
+        """The exact share as a Fraction (the record must be a singleton)."""
+        self.ensure_one()
+        return Fraction(self.share_numerator, self.share_denominator or 1)
+
+    def _is_valid_on(self, day):
+        self.ensure_one()
+        return self.date_start and self.date_start <= day and (not self.date_end or self.date_end >= day)
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("premise_id", "share_numerator", "share_denominator", "date_start", "date_end")
+    def _check_shares(self):
+        if self.env.context.get("osmd_defer_share_check"):
+            return
+        self._check_premise_shares(self.premise_id)
+
+    @api.model
+    def _check_premise_shares(self, premises):
+        """Shares of each premise valid on any date sum to exactly 1 (or nothing is recorded)."""
+        if not premises:
+            return
+        self.flush_model()
+        by_premise = self.sudo().search([("premise_id", "in", premises.ids)]).grouped("premise_id")
+        problems = []
+        for premise, ownerships in by_premise.items():
+            periods = [(o.date_start, o.date_end, o.share) for o in ownerships if o.share_denominator]
+            for start, end, total in share_errors(periods):
+                problems.append(
+                    self.env._(
+                        "%(premise)s: on %(period)s the owners' shares sum to %(total)s instead of 1.",
+                        premise=premise.display_name,
+                        period=format_period(start, end),
+                        total=format_share(total),
+                    )
+                )
+        if problems:
+            raise ValidationError("\n".join(problems))
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    @api.depends("partner_id", "share_numerator", "share_denominator")
+    def _compute_display_name(self):
+        for rec in self:
+            rec.display_name = f"{rec.partner_id.name or ''} {rec.share_display}"

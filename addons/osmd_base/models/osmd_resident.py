@@ -1,0 +1,69 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+RESIDENT_RELATIONS = [
+    ("owner", "Owner"),
+    ("family", "Family member"),
+    ("tenant", "Tenant"),
+    ("registered", "Registered person"),
+]
+
+
+class OsmdResident(models.Model):
+    _name = "osmd.resident"
+    _description = "Resident of a personal account"
+    _order = "account_id, date_end desc, relation, id"
+    _check_company_auto = True
+
+    account_id = fields.Many2one("osmd.account", required=True, index=True, ondelete="cascade", check_company=True)
+    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True, precompute=True)
+    premise_id = fields.Many2one(related="account_id.premise_id", store=True, index=True)
+    partner_id = fields.Many2one("res.partner", string="Person", required=True, index=True, ondelete="restrict")
+    phone = fields.Char(related="partner_id.phone", readonly=False)
+    email = fields.Char(related="partner_id.email", readonly=False)
+    relation = fields.Selection(RESIDENT_RELATIONS, required=True, default="registered")
+    date_start = fields.Date(string="From", required=True, default=fields.Date.context_today)
+    date_end = fields.Date(string="Until")
+    is_counted = fields.Boolean(
+        string="Counted for per-person services", default=True,
+        help="Counted in the number of persons used by per-person services and norms.",
+    )
+    has_portal_access = fields.Boolean(
+        string="Resident cabinet access", default=True,
+        help="The person sees this account's balance, receipts and meters in the resident cabinet.",
+    )
+    is_current = fields.Boolean(compute="_compute_is_current", search="_search_is_current", string="Current")
+
+    _dates_valid = models.Constraint(
+        "CHECK(date_end IS NULL OR date_end >= date_start)", "A residence cannot end before it starts."
+    )
+
+    @api.depends("date_start", "date_end")
+    @api.depends_context("date")
+    def _compute_is_current(self):
+        today = fields.Date.to_date(self.env.context.get("date")) or fields.Date.context_today(self)
+        for rec in self:
+            rec.is_current = rec._is_valid_on(today)
+
+    def _search_is_current(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on current residents."))
+        today = fields.Date.context_today(self)
+        domain = ["&", ("date_start", "<=", today), "|", ("date_end", "=", False), ("date_end", ">=", today)]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    def _is_valid_on(self, day):
+        self.ensure_one()
+        return bool(self.date_start) and self.date_start <= day and (not self.date_end or self.date_end >= day)
+
+    @api.constrains("account_id", "partner_id", "date_start", "date_end")
+    def _check_no_overlap(self):
+        for rec in self:
+            same = rec.account_id.resident_ids.filtered(lambda r, rec=rec: r.partner_id == rec.partner_id and r != rec)
+            for other in same:
+                if (not other.date_end or other.date_end >= rec.date_start) and (
+                    not rec.date_end or rec.date_end >= other.date_start
+                ):
+                    raise ValidationError(self.env._(
+                        "%(person)s is already a resident of account %(account)s in an overlapping period.",
+                        person=rec.partner_id.name, account=rec.account_id.number))

@@ -1,0 +1,143 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools.edrpou import clean_edrpou, clean_ua_iban
+
+ASSOCIATION_KINDS = [
+    ("osbb", "Condominium association (OSBB)"),
+    ("zhbk", "Housing co-operative (ZhBK)"),
+    ("management", "Management company"),
+    ("dormitory", "Dormitory"),
+    ("departmental", "Departmental house"),
+]
+
+STATUTE_RULES = [
+    ("before_2023", "Statute adopted before 10.11.2023"),
+    ("after_2023", "Model statute in force since 10.11.2023"),
+]
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    osmd_kind = fields.Selection(
+        ASSOCIATION_KINDS,
+        string="Association kind",
+        help="Set on companies that are condominium associations; empty for other companies.",
+    )
+    osmd_edrpou = fields.Char(string="EDRPOU code", size=8, help="8-digit code in the Unified State Register (ЄДРПОУ).")
+    osmd_iban = fields.Char(
+        string="IBAN",
+        compute="_compute_osmd_iban",
+        inverse="_inverse_osmd_iban",
+        help="Current account of the association, printed on receipts and in the payment QR code.",
+    )
+    osmd_bank_journal_id = fields.Many2one(
+        "account.journal",
+        string="Bank journal",
+        domain="[('type', '=', 'bank'), ('company_id', '=', id)]",
+        help="Bank journal holding the association's IBAN; payments arrive here.",
+    )
+    osmd_statute_rules = fields.Selection(
+        STATUTE_RULES,
+        string="Statute rule set",
+        default="after_2023",
+        help="Which rules the association follows for meetings and voting: its statute adopted "
+        "before 10.11.2023 (kept until three years after martial law ends) or the model statute "
+        "under Law 3270-IX.",
+    )
+    osmd_chairman_id = fields.Many2one("res.users", string="Chairman", domain="[('share', '=', False)]")
+    osmd_account_sequence_id = fields.Many2one(
+        "ir.sequence", string="Personal account numbering", copy=False, readonly=True
+    )
+    osmd_ip_range_ids = fields.One2many("osmd.ip.range", "company_id", string="Staff IP allowlist")
+    osmd_building_count = fields.Integer(compute="_compute_osmd_building_count", string="Buildings")
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("osmd_bank_journal_id.bank_account_id.acc_number")
+    def _compute_osmd_iban(self):
+        for company in self:
+            company.osmd_iban = company.osmd_bank_journal_id.bank_account_id.acc_number or False
+
+    def _inverse_osmd_iban(self):
+        for company in self.filtered("osmd_iban"):
+            company._osmd_set_iban(company.osmd_iban)
+
+    def _compute_osmd_building_count(self):
+        counts = dict(
+            self.env["osmd.building"]._read_group([("company_id", "in", self.ids)], ["company_id"], ["__count"])
+        )
+        for company in self:
+            company.osmd_building_count = counts.get(company, 0)
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("osmd_edrpou")
+    def _check_osmd_edrpou(self):
+        for company in self.filtered("osmd_edrpou"):
+            try:
+                clean_edrpou(company.osmd_edrpou)
+            except ValueError as exc:
+                raise ValidationError(
+                    self.env._("EDRPOU code %(code)s of %(company)s is not valid: %(reason)s",
+                               code=company.osmd_edrpou, company=company.name, reason=exc)
+                ) from exc
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _osmd_set_iban(self, iban):
+        """Attach ``iban`` to the association's bank journal (created if missing)."""
+        self.ensure_one()
+        try:
+            compact = clean_ua_iban(iban)
+        except ValueError as exc:
+            raise ValidationError(
+                self.env._("IBAN %(iban)s is not valid: %(reason)s", iban=iban, reason=exc)
+            ) from exc
+        Bank = self.env["res.partner.bank"].sudo()  # the bank account belongs to the company partner
+        bank_account = Bank.search(
+            [("sanitized_acc_number", "=", compact), ("partner_id", "=", self.partner_id.id)], limit=1
+        ) or Bank.create({"acc_number": compact, "partner_id": self.partner_id.id, "company_id": self.id})
+        journal = self.osmd_bank_journal_id
+        if not journal:
+            journal = self.env["account.journal"].sudo().search(
+                [("type", "=", "bank"), ("company_id", "=", self.id)], order="sequence, id", limit=1
+            )
+        if journal:
+            journal.bank_account_id = bank_account
+        else:
+            journal = self.env["account.journal"].sudo().create({
+                "name": self.env._("Bank"),
+                "type": "bank",
+                "code": "BNK1",
+                "company_id": self.id,
+                "bank_account_id": bank_account.id,
+            })
+        if self.osmd_bank_journal_id != journal:
+            self.osmd_bank_journal_id = journal
+
+    def _osmd_get_account_sequence(self):
+        """The per-association sequence of personal account numbers (digits only)."""
+        self.ensure_one()
+        if not self.osmd_account_sequence_id:
+            self.sudo().osmd_account_sequence_id = self.env["ir.sequence"].sudo().create({
+                "name": self.env._("Personal accounts of %s", self.name),
+                "code": "osmd.account",
+                "company_id": self.id,
+                "padding": 6,
+                "number_next": 1,
+                "implementation": "no_gap",
+            })
+        return self.osmd_account_sequence_id
+
+    @api.model
+    def _osmd_user_association(self):
+        """The association the current user works in (their current company)."""
+        return self.env.company

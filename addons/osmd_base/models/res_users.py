@@ -1,0 +1,5 @@
+from odoo import models
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
