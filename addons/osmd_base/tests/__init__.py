@@ -1,0 +1,2 @@
+from . import test_registry
+from . import test_isolation

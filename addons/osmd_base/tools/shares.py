@@ -19,7 +19,7 @@ def share_totals(periods):
     """Sum shares over time.
 
     ``periods`` is an iterable of ``(date_start, date_end_or_None, Fraction)``,
-    both dates inclusive. Returns a list of ``(date_start, date_end_or_None,
+    both dates inclusive (an empty end — None or False — means open). Returns a list of ``(date_start, date_end_or_None,
     total)`` covering every interval where at least one share is valid,
     consecutive intervals with the same total merged.
     """
@@ -29,7 +29,7 @@ def share_totals(periods):
     points = set()
     for start, end, _share in periods:
         points.add(start)
-        if end is not None:
+        if end:
             points.add(end + ONE_DAY)
     points = sorted(points)
     result = []
@@ -39,13 +39,13 @@ def share_totals(periods):
             (
                 share
                 for p_start, p_end, share in periods
-                if p_start <= start and (p_end is None or p_end >= start)
+                if p_start <= start and (not p_end or p_end >= start)
             ),
             Fraction(0),
         )
         if not total:
             continue
-        if result and result[-1][2] == total and result[-1][1] is not None and result[-1][1] + ONE_DAY == start:
+        if result and result[-1][2] == total and result[-1][1] and result[-1][1] + ONE_DAY == start:
             result[-1] = (result[-1][0], end, total)
         else:
             result.append((start, end, total))
