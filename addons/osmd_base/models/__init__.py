@@ -10,4 +10,5 @@ from . import osmd_ip_range
 from . import osmd_login_denial
 from . import osmd_staff_member
 from . import res_users
+from . import res_users_apikeys
 from . import ir_http

@@ -1,5 +1,44 @@
-from odoo import models
+from odoo import api, models
+from odoo.http import request, root
 
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
+
+    @classmethod
+    def _authenticate(cls, endpoint):
+        """Re-check the staff IP allowlist for the session on every request.
+
+        Runs after the standard session check (so the session is known valid),
+        on every route whatever its ``auth``. When the request comes from a
+        network that the allowlists refuse for the session's user (see
+        ``res.users._osmd_ip_denying_companies``), the refusal is logged, the
+        session is logged out for good (stored under a new id, the old id is
+        deleted) and the request is authenticated again as the anonymous
+        visitor it now is: ``auth="user"`` routes answer "session expired" (the
+        web client goes to the login page), public routes go on as the public
+        user. Coming back from an allowed network needs a new login.
+        """
+        res = super()._authenticate(endpoint)
+        if request.session.uid is not None and cls._osmd_end_refused_session():
+            res = cls._authenticate(endpoint)
+        return res
+
+    @classmethod
+    def _osmd_end_refused_session(cls):
+        """Log out the session when its user may not work from this address.
+
+        :return: whether the session was ended
+        """
+        user = request.env["res.users"].browse(request.session.uid)
+        ip = request.httprequest.remote_addr
+        companies = user._osmd_ip_denying_companies(ip)
+        if not companies:
+            return False
+        user._osmd_log_ip_denial(companies, ip, "session")
+        request.session.logout(keep_db=True)
+        # Saved now: JSON-RPC errors do not save the session, and the old id
+        # must not work again from an allowed network.
+        root.session_store.rotate(request.session, request.env)
+        request.env = api.Environment(request.env.cr, None, request.session.context)
+        return True
