@@ -17,6 +17,7 @@
         "data/ir_cron_data.xml",
         "wizard/osmd_ownership_transfer_views.xml",
         "wizard/osmd_association_create_views.xml",
+        "wizard/osmd_registry_import_views.xml",
         "wizard/osmd_portal_grant_views.xml",
         "views/res_company_views.xml",
         "views/osmd_building_views.xml",
