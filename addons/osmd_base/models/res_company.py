@@ -89,6 +89,20 @@ class ResCompany(models.Model):
                 ) from exc
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if "iap_enrich_auto_done" in self._fields:
+            # partner_autocomplete (auto-installed) would send the new association's e-mail domain
+            # to an outside enrichment service; an association's data stays in its database.
+            for vals in vals_list:
+                if vals.get("osmd_kind"):
+                    vals.setdefault("iap_enrich_auto_done", True)
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
 
