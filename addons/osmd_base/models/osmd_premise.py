@@ -74,9 +74,15 @@ class OsmdPremise(models.Model):
 
     @api.depends("number")
     def _compute_number_sort(self):
+        """Natural order: 1, 2, 9, 9а, 10, 100, then prefixed numbers grouped by prefix (Н-1, Н-2, П-1…)."""
         for premise in self:
-            match = re.match(r"\D*(\d+)", premise.number or "")
-            premise.number_sort = int(match.group(1)) if match and len(match.group(1)) < 9 else 0
+            match = re.match(r"(\D*)(\d{1,5})", (premise.number or "").strip())
+            if not match:
+                premise.number_sort = 0
+            elif not match.group(1):
+                premise.number_sort = int(match.group(2))
+            else:
+                premise.number_sort = min(ord(match.group(1)[0].upper()), 20_000) * 100_000 + int(match.group(2))
 
     @api.depends("total_area")
     def _compute_vote_area(self):

@@ -84,8 +84,12 @@ class ResCompany(models.Model):
                 clean_edrpou(company.osmd_edrpou)
             except ValueError as exc:
                 raise ValidationError(
-                    self.env._("EDRPOU code %(code)s of %(company)s is not valid: %(reason)s",
-                               code=company.osmd_edrpou, company=company.name, reason=exc)
+                    self.env._(
+                        "EDRPOU code %(code)s of %(company)s is not valid: it must be 8 digits with a correct "
+                        "check digit.",
+                        code=company.osmd_edrpou,
+                        company=company.name,
+                    )
                 ) from exc
 
     # ------------------------------------------------------------
@@ -113,7 +117,10 @@ class ResCompany(models.Model):
             compact = clean_ua_iban(iban)
         except ValueError as exc:
             raise ValidationError(
-                self.env._("IBAN %(iban)s is not valid: %(reason)s", iban=iban, reason=exc)
+                self.env._(
+                    "IBAN %(iban)s is not valid: a Ukrainian IBAN is UA and 27 digits with correct check digits.",
+                    iban=iban,
+                )
             ) from exc
         Bank = self.env["res.partner.bank"].sudo()  # the bank account belongs to the company partner
         bank_account = Bank.search(

@@ -81,9 +81,8 @@ class OsmdAssociationCreate(models.TransientModel):
         except ValueError as exc:
             raise ValidationError(
                 self.env._(
-                    "EDRPOU code %(code)s is not valid: %(reason)s",
+                    "EDRPOU code %(code)s is not valid: it must be 8 digits with a correct check digit.",
                     code=self.edrpou,
-                    reason=exc,
                 )
             ) from exc
 
@@ -93,7 +92,8 @@ class OsmdAssociationCreate(models.TransientModel):
         except ValueError as exc:
             raise ValidationError(
                 self.env._(
-                    "IBAN %(iban)s is not valid: %(reason)s", iban=self.iban, reason=exc
+                    "IBAN %(iban)s is not valid: a Ukrainian IBAN is UA and 27 digits with correct check digits.",
+                    iban=self.iban,
                 )
             ) from exc
 
