@@ -1,0 +1,99 @@
+"""Meter arithmetic: consumption with rollover and multiplier, anomalies, estimates, house losses.
+
+Everything works on ``Decimal`` so that quantities stay exact to the meter's
+resolution; callers convert Odoo floats with ``to_decimal`` (via ``str``).
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+QUANT = Decimal("0.001")
+
+
+class MeterError(ValueError):
+    """A reading that cannot be accepted; ``code`` says why (for translated messages)."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+def to_decimal(value):
+    if isinstance(value, Decimal):
+        return value
+    if value is None or value is False:
+        return Decimal(0)
+    return Decimal(str(value))
+
+
+def capacity_limit(digits):
+    """The first value a meter with ``digits`` integer digits cannot show (10**digits), or None."""
+    return Decimal(10) ** int(digits) if digits else None
+
+
+def consumption(previous, current, digits=None, multiplier=1):
+    """Consumption between two readings of one register (zone).
+
+    - ``current >= previous``: the difference;
+    - ``current < previous``: only a rollover (the register passed 99…9 → 0), which needs the
+      digit capacity: ``10**digits - previous + current``; otherwise MeterError('negative');
+    - a value at or beyond the capacity is refused (MeterError('capacity')).
+    The result is multiplied by the transformer coefficient ``multiplier``.
+    """
+    previous, current = to_decimal(previous), to_decimal(current)
+    multiplier = to_decimal(multiplier or 1)
+    limit = capacity_limit(digits)
+    if current < 0:
+        raise MeterError("negative_value", "a reading cannot be negative")
+    if limit is not None and (current >= limit or previous >= limit):
+        raise MeterError("capacity", f"value {current} does not fit in {digits} digits")
+    if current >= previous:
+        diff = current - previous
+    elif limit is not None:
+        diff = limit - previous + current
+    else:
+        raise MeterError("negative", f"value {current} is below the previous {previous}")
+    return (diff * multiplier).quantize(QUANT, rounding=ROUND_HALF_UP)
+
+
+def is_anomaly(value, history, factor):
+    """True when ``value`` exceeds ``factor`` × the average of ``history`` (positive values only)."""
+    history = [to_decimal(v) for v in history if v is not None]
+    if not history or not factor:
+        return False
+    average = sum(history, Decimal(0)) / len(history)
+    return average > 0 and to_decimal(value) > average * to_decimal(factor)
+
+
+def average_estimate(history, months):
+    """Estimated consumption: the average of the last ``months`` values of ``history`` (oldest first)."""
+    values = [to_decimal(v) for v in history if v is not None][-int(months):] if months else []
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(QUANT, rounding=ROUND_HALF_UP)
+
+
+def norm_estimate(norm_per_person, persons):
+    return (to_decimal(norm_per_person) * int(persons or 0)).quantize(QUANT, rounding=ROUND_HALF_UP)
+
+
+def share_losses(total, weights):
+    """Split ``total`` among keys in proportion to ``weights`` ({key: weight}), exactly.
+
+    Each share is rounded to 0.001; the rounding remainder goes, one unit of 0.001 at a time, to
+    the keys with the largest fractional remainders (largest remainder method), so the shares sum
+    to ``total`` exactly. Zero total weight → nothing is shared (empty dict).
+    """
+    total = to_decimal(total).quantize(QUANT, rounding=ROUND_HALF_UP)
+    weights = {key: to_decimal(w) for key, w in weights.items() if to_decimal(w) > 0}
+    weight_sum = sum(weights.values(), Decimal(0))
+    if not weights or not weight_sum:
+        return {}
+    units = int((total / QUANT).to_integral_value())
+    raw = {key: Decimal(units) * w / weight_sum for key, w in weights.items()}
+    floors = {key: int(value.to_integral_value(rounding="ROUND_FLOOR")) for key, value in raw.items()}
+    # Flooring never overshoots (also for a negative total: a house meter below the premises' sum),
+    # so the remainder is always 0 <= r < len(weights).
+    remainder = units - sum(floors.values())
+    for key in sorted(raw, key=lambda k: (raw[k] - floors[k], str(k)), reverse=True)[:remainder]:
+        floors[key] += 1
+    return {key: (Decimal(value) * QUANT).quantize(QUANT) for key, value in floors.items()}
