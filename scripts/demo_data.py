@@ -15,25 +15,124 @@ from datetime import date
 rng = random.Random(2026)  # the same demo every time
 
 SURNAMES = [
-    "Шевченко", "Коваленко", "Бондаренко", "Ткаченко", "Кравченко", "Олійник", "Шевчук", "Поліщук",
-    "Бойко", "Мельник", "Коваль", "Лисенко", "Марченко", "Руденко", "Савченко", "Петренко", "Мороз",
-    "Клименко", "Павленко", "Кузьменко", "Гончаренко", "Литвиненко", "Романенко", "Дмитренко", "Сидоренко",
-    "Іваненко", "Федоренко", "Гаврилюк", "Костенко", "Тимошенко", "Зінченко", "Приходько", "Левченко",
+    "Шевченко",
+    "Коваленко",
+    "Бондаренко",
+    "Ткаченко",
+    "Кравченко",
+    "Олійник",
+    "Шевчук",
+    "Поліщук",
+    "Бойко",
+    "Мельник",
+    "Коваль",
+    "Лисенко",
+    "Марченко",
+    "Руденко",
+    "Савченко",
+    "Петренко",
+    "Мороз",
+    "Клименко",
+    "Павленко",
+    "Кузьменко",
+    "Гончаренко",
+    "Литвиненко",
+    "Романенко",
+    "Дмитренко",
+    "Сидоренко",
+    "Іваненко",
+    "Федоренко",
+    "Гаврилюк",
+    "Костенко",
+    "Тимошенко",
+    "Зінченко",
+    "Приходько",
+    "Левченко",
 ]
-MALE = ["Олександр", "Андрій", "Сергій", "Володимир", "Іван", "Микола", "Дмитро", "Петро", "Юрій", "Тарас",
-        "Богдан", "Василь", "Олег", "Роман", "Михайло"]
-FEMALE = ["Олена", "Наталія", "Тетяна", "Ірина", "Оксана", "Світлана", "Марія", "Людмила", "Галина",
-          "Юлія", "Катерина", "Ганна", "Вікторія", "Софія", "Леся"]
+MALE = [
+    "Олександр",
+    "Андрій",
+    "Сергій",
+    "Володимир",
+    "Іван",
+    "Микола",
+    "Дмитро",
+    "Петро",
+    "Юрій",
+    "Тарас",
+    "Богдан",
+    "Василь",
+    "Олег",
+    "Роман",
+    "Михайло",
+]
+FEMALE = [
+    "Олена",
+    "Наталія",
+    "Тетяна",
+    "Ірина",
+    "Оксана",
+    "Світлана",
+    "Марія",
+    "Людмила",
+    "Галина",
+    "Юлія",
+    "Катерина",
+    "Ганна",
+    "Вікторія",
+    "Софія",
+    "Леся",
+]
 PATRONYMIC_M = ["Олександрович", "Іванович", "Петрович", "Миколайович", "Васильович", "Сергійович"]
 PATRONYMIC_F = ["Олександрівна", "Іванівна", "Петрівна", "Миколаївна", "Василівна", "Сергіївна"]
-FEMALE_SURNAME = {"Мельник": "Мельник", "Мороз": "Мороз", "Коваль": "Коваль", "Шевчук": "Шевчук",
-                  "Поліщук": "Поліщук", "Бойко": "Бойко", "Олійник": "Олійник", "Гаврилюк": "Гаврилюк"}
-TRANSLIT = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z",
-    "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
-    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "'": "",
-})
+FEMALE_SURNAME = {
+    "Мельник": "Мельник",
+    "Мороз": "Мороз",
+    "Коваль": "Коваль",
+    "Шевчук": "Шевчук",
+    "Поліщук": "Поліщук",
+    "Бойко": "Бойко",
+    "Олійник": "Олійник",
+    "Гаврилюк": "Гаврилюк",
+}
+TRANSLIT = str.maketrans(
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "h",
+        "ґ": "g",
+        "д": "d",
+        "е": "e",
+        "є": "ie",
+        "ж": "zh",
+        "з": "z",
+        "и": "y",
+        "і": "i",
+        "ї": "i",
+        "й": "i",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ь": "",
+        "ю": "iu",
+        "я": "ia",
+        "'": "",
+    }
+)
 used_phones = set()
 
 
@@ -58,40 +157,57 @@ def email(name, serial):
     return f"{first.lower().translate(TRANSLIT)}.{surname.lower().translate(TRANSLIT)}{serial}@example.com"
 
 
-def main(env):
-    env = env(context=dict(env.context, tracking_disable=True, mail_create_nolog=True, mail_notrack=True,
-                           no_reset_password=True, lang="uk_UA"))
-    env["res.lang"]._activate_and_install_lang("uk_UA")  # also loads the Ukrainian translations
-    env.ref("base.user_admin").write({"lang": "uk_UA", "tz": "Europe/Kyiv"})
-
+def create_association(env):
     # 1. The association, through the onboarding wizard.
-    wizard = env["osmd.association.create"].create({
-        "name": "ОСББ «Липки-10»",
-        "kind": "osbb",
-        "edrpou": "32855961",
-        "iban": "UA213223130000026007233566001",
-        "statute_rules": "before_2023",
-        "street": "вул. Липська, 10",
-        "city": "Київ",
-        "zip": "01021",
-        "phone": "+380442345678",
-        "email": "board@lypky10.example.com",
-        "chairman_name": "Гончаренко Віктор Іванович",
-        "chairman_email": "chairman@lypky10.example.com",
-    })
+    wizard = env["osmd.association.create"].create(
+        {
+            "name": "ОСББ «Липки-10»",
+            "kind": "osbb",
+            "edrpou": "32855961",
+            "iban": "UA213223130000026007233566001",
+            "statute_rules": "before_2023",
+            "street": "вул. Липська, 10",
+            "city": "Київ",
+            "zip": "01021",
+            "phone": "+380442345678",
+            "email": "board@lypky10.example.com",
+            "chairman_name": "Гончаренко Віктор Іванович",
+            "chairman_email": "chairman@lypky10.example.com",
+        }
+    )
     action = wizard.action_create()
     company = env["res.company"].browse(action["res_id"])
-    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     env.user.write({"company_ids": [(4, company.id)], "company_id": company.id})
+    return company
 
+
+def create_premises(env, company):
     # 2. Buildings and premises.
     Building, Premise = env["osmd.building"], env["osmd.premise"]
-    b1, b2 = Building.create([
-        {"name": "Липська, 10", "street": "вул. Липська, 10", "city": "Київ", "zip": "01021",
-         "entrance_count": 3, "floor_count": 9, "year_built": 1974, "company_id": company.id},
-        {"name": "Шовковична, 7а", "street": "вул. Шовковична, 7а", "city": "Київ", "zip": "01021",
-         "entrance_count": 2, "floor_count": 5, "year_built": 2012, "company_id": company.id},
-    ])
+    b1, b2 = Building.create(
+        [
+            {
+                "name": "Липська, 10",
+                "street": "вул. Липська, 10",
+                "city": "Київ",
+                "zip": "01021",
+                "entrance_count": 3,
+                "floor_count": 9,
+                "year_built": 1974,
+                "company_id": company.id,
+            },
+            {
+                "name": "Шовковична, 7а",
+                "street": "вул. Шовковична, 7а",
+                "city": "Київ",
+                "zip": "01021",
+                "entrance_count": 2,
+                "floor_count": 5,
+                "year_built": 2012,
+                "company_id": company.id,
+            },
+        ]
+    )
     layout = (54.20, 38.60, 71.35, 46.80)
     premise_vals = []
     number = 0
@@ -100,14 +216,27 @@ def main(env):
             for flat in range(4):
                 number += 1
                 total = layout[flat]
-                premise_vals.append({
-                    "building_id": b1.id, "number": str(number), "entrance": entrance, "floor": floor,
-                    "rooms": (2, 1, 3, 2)[flat], "total_area": total,
-                    "living_area": round(total * 0.62, 2), "heated_area": total,
-                })
+                premise_vals.append(
+                    {
+                        "building_id": b1.id,
+                        "number": str(number),
+                        "entrance": entrance,
+                        "floor": floor,
+                        "rooms": (2, 1, 3, 2)[flat],
+                        "total_area": total,
+                        "living_area": round(total * 0.62, 2),
+                        "heated_area": total,
+                    }
+                )
     premise_vals += [
-        {"building_id": b1.id, "number": f"Н-{n}", "kind": "non_residential", "floor": 1,
-         "total_area": area, "heated_area": area}
+        {
+            "building_id": b1.id,
+            "number": f"Н-{n}",
+            "kind": "non_residential",
+            "floor": 1,
+            "total_area": area,
+            "heated_area": area,
+        }
         for n, area in ((1, 84.50), (2, 120.10), (3, 36.75), (4, 52.00))
     ]
     number = 0
@@ -116,11 +245,18 @@ def main(env):
             for flat in range(3):
                 number += 1
                 total = (62.45, 88.90, 45.30)[flat]
-                premise_vals.append({
-                    "building_id": b2.id, "number": str(number), "entrance": entrance, "floor": floor,
-                    "rooms": (2, 3, 1)[flat], "total_area": total,
-                    "living_area": round(total * 0.6, 2), "heated_area": total,
-                })
+                premise_vals.append(
+                    {
+                        "building_id": b2.id,
+                        "number": str(number),
+                        "entrance": entrance,
+                        "floor": floor,
+                        "rooms": (2, 3, 1)[flat],
+                        "total_area": total,
+                        "living_area": round(total * 0.6, 2),
+                        "heated_area": total,
+                    }
+                )
     premise_vals += [
         {"building_id": b2.id, "number": f"П-{n}", "kind": "parking", "floor": -1, "total_area": 15.00}
         for n in range(1, 13)
@@ -129,7 +265,10 @@ def main(env):
         for n in range(1, 3)
     ]
     premises = Premise.create(premise_vals)
+    return b1, b2, premises
 
+
+def create_owners(env, company, premises, b2):
     # 3. Owners: mostly one owner, every 7th apartment shared by a couple (1/2 + 1/2),
     #    every 11th shared by three heirs (1/3 each); parking and storage owned by apartment owners
     #    (one owner of several premises); non-residential premises owned by companies.
@@ -154,10 +293,21 @@ def main(env):
             if serial % 3:
                 vals["email"] = email(name, serial)
             partner_vals.append(vals)
-    for name in ("ТОВ «Аптека Здоров'я»", "ФОП Мельник Ірина Петрівна", "ТОВ «Кава на Липках»",
-                 "Приватний нотаріус Савченко О. В."):
-        partner_vals.append({"name": name, "company_id": company.id, "is_company": "ТОВ" in name,
-                             "phone": phone(), "email": f"office{len(partner_vals)}@example.com"})
+    for name in (
+        "ТОВ «Аптека Здоров'я»",
+        "ФОП Мельник Ірина Петрівна",
+        "ТОВ «Кава на Липках»",
+        "Приватний нотаріус Савченко О. В.",
+    ):
+        partner_vals.append(
+            {
+                "name": name,
+                "company_id": company.id,
+                "is_company": "ТОВ" in name,
+                "phone": phone(),
+                "email": f"office{len(partner_vals)}@example.com",
+            }
+        )
     partners = iter(Partner.create(partner_vals))
     ownership_vals, holders = [], {}
     for premise, shares in owner_rows:
@@ -165,31 +315,58 @@ def main(env):
         for _name, num, den in shares:
             partner = next(partners)
             holders.setdefault(premise, partner)
-            ownership_vals.append({
-                "premise_id": premise.id, "partner_id": partner.id, "share_numerator": num,
-                "share_denominator": den, "date_start": start, "document_kind": "register_extract",
-                "document_number": str(rng.randint(10000000, 99999999)),
-            })
+            ownership_vals.append(
+                {
+                    "premise_id": premise.id,
+                    "partner_id": partner.id,
+                    "share_numerator": num,
+                    "share_denominator": den,
+                    "date_start": start,
+                    "document_kind": "register_extract",
+                    "document_number": str(rng.randint(10000000, 99999999)),
+                }
+            )
     for premise in premises.filtered(lambda p: p.kind == "non_residential"):
         partner = next(partners)
         holders[premise] = partner
-        ownership_vals.append({"premise_id": premise.id, "partner_id": partner.id,
-                               "date_start": date(2015, 3, 1), "document_kind": "sale_contract"})
+        ownership_vals.append(
+            {
+                "premise_id": premise.id,
+                "partner_id": partner.id,
+                "date_start": date(2015, 3, 1),
+                "document_kind": "sale_contract",
+            }
+        )
     b2_apartments = apartments.filtered(lambda p: p.building_id == b2)
     for index, premise in enumerate(premises.filtered(lambda p: p.kind in ("parking", "storage"))):
         owner = holders[b2_apartments[(index * 2) % len(b2_apartments)]]
         holders[premise] = owner
-        ownership_vals.append({"premise_id": premise.id, "partner_id": owner.id,
-                               "date_start": date(2013, 6, 1), "document_kind": "sale_contract"})
+        ownership_vals.append(
+            {
+                "premise_id": premise.id,
+                "partner_id": owner.id,
+                "date_start": date(2013, 6, 1),
+                "document_kind": "sale_contract",
+            }
+        )
     env["osmd.ownership"].create(ownership_vals)
+    return ownership_vals, holders
 
+
+def create_accounts(env, company, premises, holders, ownership_vals):
     # 4. Personal accounts: one per premise, holder = first owner; residents with family and tenants.
     Account = env["osmd.account"]
-    accounts = Account.create([
-        {"premise_id": premise.id, "company_id": company.id, "holder_id": holders[premise].id,
-         "date_open": date(2016, 1, 1)}
-        for premise in premises
-    ])
+    accounts = Account.create(
+        [
+            {
+                "premise_id": premise.id,
+                "company_id": company.id,
+                "holder_id": holders[premise].id,
+                "date_open": date(2016, 1, 1),
+            }
+            for premise in premises
+        ]
+    )
     resident_vals, tenant_partner_vals = [], []
     owners_by_premise = {}
     for vals in ownership_vals:
@@ -202,39 +379,79 @@ def main(env):
             tenant_partner_vals.append((account, person(), "tenant"))
             continue
         for partner_id in owners_by_premise[account.premise_id.id]:
-            resident_vals.append({"account_id": account.id, "partner_id": partner_id, "relation": "owner",
-                                  "date_start": date(2016, 1, 1)})
+            resident_vals.append(
+                {
+                    "account_id": account.id,
+                    "partner_id": partner_id,
+                    "relation": "owner",
+                    "date_start": date(2016, 1, 1),
+                }
+            )
         for _child in range(index % 3):
             tenant_partner_vals.append((account, person(), "family"))
-    extra_people = Partner.create([
-        {"name": name, "company_id": company.id, "lang": "uk_UA"} for _acc, name, _rel in tenant_partner_vals
-    ])
+    extra_people = env["res.partner"].create(
+        [{"name": name, "company_id": company.id, "lang": "uk_UA"} for _acc, name, _rel in tenant_partner_vals]
+    )
     for (account, _name, relation), partner in zip(tenant_partner_vals, extra_people, strict=True):
-        resident_vals.append({"account_id": account.id, "partner_id": partner.id, "relation": relation,
-                              "date_start": date(2021, 9, 1) if relation == "tenant" else date(2016, 1, 1)})
+        resident_vals.append(
+            {
+                "account_id": account.id,
+                "partner_id": partner.id,
+                "relation": relation,
+                "date_start": date(2021, 9, 1) if relation == "tenant" else date(2016, 1, 1),
+            }
+        )
     env["osmd.resident"].create(resident_vals)
+    return accounts, resident_vals
 
+
+def create_history(env, company, premises, accounts, b1):
     # 5. History: apartment 12 was sold in 2024 (account keeps number and debt; new holder from the date),
     #    apartment 30 closed its old account and opened a new one after a court decision.
+    Partner, Account = env["res.partner"], env["osmd.account"]
     sold = premises.filtered(lambda p: p.building_id == b1 and p.number == "12")
-    buyer = Partner.create({"name": "Литвиненко Софія Андріївна", "company_id": company.id,
-                            "phone": phone(), "email": "sofia.lytvynenko@example.com"})
-    transfer = env["osmd.ownership.transfer"].with_context(default_premise_id=sold.id).create({
-        "date": date(2024, 9, 16), "reason": "sale", "document_number": "1874",
-        "document_date": date(2024, 9, 13),
-        "line_ids": [(0, 0, {"partner_id": buyer.id, "share_numerator": 1, "share_denominator": 1})],
-    })
+    buyer = Partner.create(
+        {
+            "name": "Литвиненко Софія Андріївна",
+            "company_id": company.id,
+            "phone": phone(),
+            "email": "sofia.lytvynenko@example.com",
+        }
+    )
+    transfer = (
+        env["osmd.ownership.transfer"]
+        .with_context(default_premise_id=sold.id)
+        .create(
+            {
+                "date": date(2024, 9, 16),
+                "reason": "sale",
+                "document_number": "1874",
+                "document_date": date(2024, 9, 13),
+                "line_ids": [(0, 0, {"partner_id": buyer.id, "share_numerator": 1, "share_denominator": 1})],
+            }
+        )
+    )
     transfer.action_apply()
     reopened = accounts.filtered(lambda a: a.premise_id.building_id == b1 and a.premise_id.number == "30")
     reopened.write({"state": "closed", "date_close": date(2023, 12, 31)})
-    Account.create({"premise_id": reopened.premise_id.id, "company_id": company.id,
-                    "holder_id": reopened.holder_id.id, "date_open": date(2024, 1, 1)})
+    Account.create(
+        {
+            "premise_id": reopened.premise_id.id,
+            "company_id": company.id,
+            "holder_id": reopened.holder_id.id,
+            "date_open": date(2024, 1, 1),
+        }
+    )
 
+
+def create_logins(env, company, accounts):
     # 6. Staff and residents who can log in (password = login, demo only).
     logins = []
     groups = {
-        "chairman": "osmd_base.group_osmd_chairman", "accountant": "osmd_base.group_osmd_accountant",
-        "engineer": "osmd_base.group_osmd_engineer", "audit": "osmd_base.group_osmd_audit",
+        "chairman": "osmd_base.group_osmd_chairman",
+        "accountant": "osmd_base.group_osmd_accountant",
+        "engineer": "osmd_base.group_osmd_engineer",
+        "audit": "osmd_base.group_osmd_audit",
         "board": "osmd_base.group_osmd_board",
     }
     chairman_user = company.osmd_chairman_id
@@ -249,21 +466,59 @@ def main(env):
         ("board", "Член правління Бойко Роман Олегович", "Board member (член правління)"),
     ]
     for login, name, label in staff:
-        Users.create({
-            "name": name, "login": login, "password": login, "company_id": company.id,
-            "company_ids": [(6, 0, [company.id])], "lang": "uk_UA", "tz": "Europe/Kyiv",
-            "group_ids": [(6, 0, [env.ref("base.group_user").id, env.ref(groups[login]).id])],
-        })
+        Users.create(
+            {
+                "name": name,
+                "login": login,
+                "password": login,
+                "company_id": company.id,
+                "company_ids": [(6, 0, [company.id])],
+                "lang": "uk_UA",
+                "tz": "Europe/Kyiv",
+                "group_ids": [(6, 0, [env.ref("base.group_user").id, env.ref(groups[login]).id])],
+            }
+        )
         logins.append((login, login, label))
     shared = accounts.filtered(lambda a: len(a.portal_partner_ids) > 1)[:1]
     single = accounts.filtered(lambda a: a.premise_id.kind == "apartment" and a.holder_id.email)[2:3]
     for login, account in (("resident1", shared), ("resident2", single)):
-        Users.create({
-            "name": account.holder_id.name, "login": login, "password": login, "partner_id": account.holder_id.id,
-            "company_id": company.id, "company_ids": [(6, 0, [company.id])], "lang": "uk_UA",
-            "group_ids": [(6, 0, [env.ref("osmd_base.group_osmd_resident").id])],
-        })
+        Users.create(
+            {
+                "name": account.holder_id.name,
+                "login": login,
+                "password": login,
+                "partner_id": account.holder_id.id,
+                "company_id": company.id,
+                "company_ids": [(6, 0, [company.id])],
+                "lang": "uk_UA",
+                "group_ids": [(6, 0, [env.ref("osmd_base.group_osmd_resident").id])],
+            }
+        )
         logins.append((login, login, f"Resident, account {account.number} ({account.premise_id.display_name})"))
+    return logins
+
+
+def main(env):
+    env = env(
+        context=dict(
+            env.context,
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_notrack=True,
+            no_reset_password=True,
+            lang="uk_UA",
+        )
+    )
+    env["res.lang"]._activate_and_install_lang("uk_UA")  # also loads the Ukrainian translations
+    env.ref("base.user_admin").write({"lang": "uk_UA", "tz": "Europe/Kyiv"})
+    company = create_association(env)
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    b1, b2, premises = create_premises(env, company)
+    ownership_vals, holders = create_owners(env, company, premises, b2)
+    accounts, resident_vals = create_accounts(env, company, premises, holders, ownership_vals)
+    create_history(env, company, premises, accounts, b1)
+    logins = create_logins(env, company, accounts)
+    Account = env["osmd.account"]
 
     env.cr.commit()  # the shell rolls back otherwise
     summary = (
@@ -271,8 +526,9 @@ def main(env):
         f"{Account.search_count([('company_id', '=', company.id)])} personal accounts, "
         f"{len(ownership_vals) + 1} ownership records, {len(resident_vals)} residents"
     )
-    lines = [summary, ""] + [f"  {label:<60} login: {login:<11} password: {password}"
-                             for login, password, label in logins]
+    lines = [summary, ""] + [
+        f"  {label:<60} login: {login:<11} password: {password}" for login, password, label in logins
+    ]
     path = os.environ.get("OSMD_DEMO_LOGINS_FILE")
     if path:
         with open(path, "w", encoding="utf-8") as handle:

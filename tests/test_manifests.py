@@ -56,9 +56,7 @@ def test_manifest_keys(addon):
     manifest = read_manifest(addon)
     assert isinstance(manifest, dict)
     assert manifest.get("name"), "name is required"
-    assert VERSION.match(manifest.get("version", "")), (
-        f"version {manifest.get('version')!r} must look like 19.0.x.y.z"
-    )
+    assert VERSION.match(manifest.get("version", "")), f"version {manifest.get('version')!r} must look like 19.0.x.y.z"
     authors = [a.strip() for a in manifest.get("author", "").split(",")]
     assert "OSMD" in authors, f"author {manifest.get('author')!r} must include OSMD"
     assert manifest.get("license") == "LGPL-3"
@@ -93,12 +91,9 @@ def test_external_python_dependencies_are_installed_by_setup(addon):
     ours = _requirement_names(REPO / "requirements.txt")
     odoo = _odoo_requires()
     deps = read_manifest(addon).get("external_dependencies", {}).get("python", [])
-    missing = [
-        dep for dep in deps if _canon(DIST_NAMES.get(dep, dep)) not in ours | odoo
-    ]
+    missing = [dep for dep in deps if _canon(DIST_NAMES.get(dep, dep)) not in ours | odoo]
     assert not missing, (
-        f"{addon.name}: external python dependencies {missing} are neither in "
-        "requirements.txt nor required by odoo"
+        f"{addon.name}: external python dependencies {missing} are neither in requirements.txt nor required by odoo"
     )
 
 

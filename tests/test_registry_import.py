@@ -40,12 +40,7 @@ HEADERS = {
 def _row(sheet, **values):
     """A row of ``sheet`` from header=value pairs (keys: header, spaces -> _)."""
     by_key = {
-        h.lower()
-        .replace(",", "")
-        .replace("-", "")
-        .replace("²", "2")
-        .replace(" ", "_"): h
-        for h in HEADERS[sheet]
+        h.lower().replace(",", "").replace("-", "").replace("²", "2").replace(" ", "_"): h for h in HEADERS[sheet]
     }
     row = {by_key[key]: value for key, value in values.items()}
     return [row.get(header) for header in HEADERS[sheet]]
@@ -336,9 +331,7 @@ def test_every_bad_row_is_reported_with_sheet_row_and_column():
         ("Accounts", 6, "Opened on",
          "31.02.2020 is not a date: enter it as DD.MM.YYYY."),
     ]  # fmt: skip
-    assert result.errors[0].message == (
-        "Premise %(number)s of building %(building)s is already in row %(row)s."
-    )
+    assert result.errors[0].message == ("Premise %(number)s of building %(building)s is already in row %(row)s.")
     assert result.errors[0].params == {"number": "1", "building": "Sadova 1", "row": 2}
 
 
@@ -404,20 +397,14 @@ def test_conflicting_person_rows():
         ("Owners", 6, "Owner full name"),
         ("Residents", 5, "Full name"),
     ]
-    assert result.errors[0].text == (
-        "Melnyk Ivan is already an owner of this premise in row 2."
-    )
-    assert result.errors[1].text == (
-        "Melnyk Ivan is already a resident of this premise in row 2."
-    )
+    assert result.errors[0].text == ("Melnyk Ivan is already an owner of this premise in row 2.")
+    assert result.errors[1].text == ("Melnyk Ivan is already a resident of this premise in row 2.")
 
 
 def test_resident_needs_an_account_and_one_account_per_premise():
     sheets = valid_sheets()
     sheets["Accounts"] = sheets["Accounts"][:1] * 2
-    sheets["Residents"].append(
-        _row("Residents", building="Sadova 1", premise_number="2", full_name="Q")
-    )
+    sheets["Residents"].append(_row("Residents", building="Sadova 1", premise_number="2", full_name="Q"))
     result = parse(sheets)
     assert texts(result) == [
         ("Accounts", 3, "Premise number",
@@ -459,9 +446,7 @@ def test_messages_are_marked_for_translation():
         and isinstance(node.args[0], ast.Constant)
     }
     sheets = valid_sheets()
-    sheets["Premises"].append(
-        _row("Premises", building="Nowhere", number="1", total_area_m2=0)
-    )
+    sheets["Premises"].append(_row("Premises", building="Nowhere", number="1", total_area_m2=0))
     sheets["Accounts"].append(_row("Accounts", building="Sadova 1", account_number="x"))
     result = parse(sheets)
     assert len(result.errors) >= 3

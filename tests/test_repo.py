@@ -100,22 +100,15 @@ def test_pre_commit_versions_match_requirements_dev():
     for name, version in re.findall(r'"([a-z0-9\-]+)==([0-9.]+)"', text):
         if name in dev:
             assert dev[name] == version, (
-                f".pre-commit-config.yaml pins {name}=={version}, "
-                f"requirements-dev.txt {dev[name]}"
+                f".pre-commit-config.yaml pins {name}=={version}, requirements-dev.txt {dev[name]}"
             )
 
 
 def test_no_odoo_core_or_enterprise_files_are_tracked():
     files = tracked_files()
-    bad = [
-        f
-        for f in files
-        if f == "odoo-bin" or f.startswith(("odoo/", "enterprise/", "setup/odoo"))
-    ]
+    bad = [f for f in files if f == "odoo-bin" or f.startswith(("odoo/", "enterprise/", "setup/odoo"))]
     assert not bad, f"Odoo core files in the repo: {bad[:10]}"
-    top_addons = {
-        f.split("/")[1] for f in files if f.startswith("addons/") and f.count("/") > 1
-    }
+    top_addons = {f.split("/")[1] for f in files if f.startswith("addons/") and f.count("/") > 1}
     foreign = sorted(a for a in top_addons if not a.startswith("osmd_"))
     assert not foreign, f"non-OSMD addons under addons/: {foreign}"
     copied = []
@@ -141,11 +134,7 @@ def test_no_secrets_or_local_state_tracked():
     assert not bad, f"local state tracked: {bad[:10]}"
 
 
-@pytest.mark.parametrize(
-    "script", sorted(p.name for p in (REPO / "scripts").glob("*.sh"))
-)
+@pytest.mark.parametrize("script", sorted(p.name for p in (REPO / "scripts").glob("*.sh")))
 def test_shell_scripts_parse(script):
-    proc = subprocess.run(
-        ["bash", "-n", str(REPO / "scripts" / script)], capture_output=True, text=True
-    )
+    proc = subprocess.run(["bash", "-n", str(REPO / "scripts" / script)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

@@ -26,8 +26,7 @@ def test_odoo_log_all_green_sums_at_install_and_post_install():
         "INFO db odoo.addons.osmd_a.tests.test_x: Starting TestX.test_one ...",
         "INFO db odoo.addons.osmd_a.tests.test_x: Starting TestX.test_two ...",
         "INFO db odoo.service.server: 1 post-tests in 0.50s, 10 queries",
-        "INFO db odoo.tests.result: 0 failed, 0 error(s) of 3 tests when loading "
-        "database 'db'",
+        "INFO db odoo.tests.result: 0 failed, 0 error(s) of 3 tests when loading database 'db'",
     )
     res = test_report.parse_odoo_log(lines)
     assert res["run"] == 3 and res["post_tests"] == 1 and res["started"] == 2
@@ -39,8 +38,7 @@ def test_odoo_log_failures_errors_and_skips():
         "INFO db odoo.addons.osmd_a.tests.test_x: skipped TestX.test_s : later",
         "ERROR db odoo.addons.osmd_a.tests.test_x: FAIL: TestX.test_bad",
         "ERROR db odoo.modules.loading: Module osmd_a: 1 failures, 1 errors of 5 tests",
-        "ERROR db odoo.tests.result: 1 failed, 1 error(s) of 5 tests when loading "
-        "database 'db'",
+        "ERROR db odoo.tests.result: 1 failed, 1 error(s) of 5 tests when loading database 'db'",
     )
     passed, failed, problems = verdict(lines)
     assert (passed, failed) == (2, 2)
@@ -49,10 +47,7 @@ def test_odoo_log_failures_errors_and_skips():
 
 
 def test_odoo_log_zero_tests_is_a_failure():
-    lines = log(
-        "WARNING db odoo.tests.result: 0 failed, 0 error(s) of 0 tests when "
-        "loading database 'db'"
-    )
+    lines = log("WARNING db odoo.tests.result: 0 failed, 0 error(s) of 0 tests when loading database 'db'")
     passed, failed, problems = verdict(lines)
     assert (passed, failed) == (0, 1)
     assert "Odoo ran 0 tests" in problems
@@ -68,8 +63,7 @@ def test_odoo_log_without_summary_is_a_failure():
 def test_odoo_log_error_line_alone_fails_a_green_run():
     lines = log(
         "ERROR db odoo.addons.osmd_a.models.x: something broke",
-        "INFO db odoo.tests.result: 0 failed, 0 error(s) of 4 tests when loading "
-        "database 'db'",
+        "INFO db odoo.tests.result: 0 failed, 0 error(s) of 4 tests when loading database 'db'",
     )
     passed, failed, problems = verdict(lines)
     assert (passed, failed) == (4, 1)
@@ -88,22 +82,14 @@ def test_odoo_log_ignores_colours_and_tracebacks():
 
 def test_junit_counts(tmp_path):
     xml = tmp_path / "r.xml"
-    xml.write_text(
-        '<testsuites><testsuite name="pytest" tests="7" failures="1" errors="1" '
-        'skipped="2"/></testsuites>'
-    )
+    xml.write_text('<testsuites><testsuite name="pytest" tests="7" failures="1" errors="1" skipped="2"/></testsuites>')
     assert test_report.junit_counts(xml) == (3, 2, 2)
 
 
 def test_main_prints_counts(tmp_path, capsys):
     path = tmp_path / "odoo.log"
     path.write_text(
-        "".join(
-            log(
-                "INFO db odoo.tests.result: 0 failed, 0 error(s) of 2 tests when "
-                "loading database 'db'"
-            )
-        )
+        "".join(log("INFO db odoo.tests.result: 0 failed, 0 error(s) of 2 tests when loading database 'db'"))
     )
     assert test_report.main(["odoo", str(path)]) == 0
     assert capsys.readouterr().out.strip() == "passed=2 failed=0"

@@ -12,9 +12,7 @@ TOOL_MODULES = sorted(
 )
 
 
-@pytest.mark.parametrize(
-    ("addon", "name"), TOOL_MODULES, ids=[f"{a}.{n}" for a, n in TOOL_MODULES]
-)
+@pytest.mark.parametrize(("addon", "name"), TOOL_MODULES, ids=[f"{a}.{n}" for a, n in TOOL_MODULES])
 def test_tool_module_imports_without_odoo(addon, name, load_tool):
     module = load_tool(addon, name)
     assert module.__name__ == f"osmd_tools.{addon}.{name}"

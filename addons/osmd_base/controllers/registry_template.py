@@ -17,10 +17,7 @@ class OsmdRegistryTemplate(http.Controller):
     def registry_template(self):
         """The registry import workbook, in the language of the user."""
         user = request.env.user
-        if not (
-            user.has_group("osmd_base.group_osmd_chairman")
-            or user.has_group("base.group_system")
-        ):
+        if not (user.has_group("osmd_base.group_osmd_chairman") or user.has_group("base.group_system")):
             raise request.not_found()
         env = request.env
         content = build_template(translate=lambda text: env._(text))

@@ -21,14 +21,14 @@ class OsmdAccount(models.Model):
         index=True,
         default=lambda self: self.env._("New"),
         tracking=True,
-        help="Personal account number (digits only). It goes into payment purposes and QR codes "
-        "and is never reused.",
+        help="Personal account number (digits only). It goes into payment purposes and QR codes and is never reused.",
     )
     company_id = fields.Many2one(
         "res.company", string="Association", required=True, index=True, default=lambda self: self.env.company
     )
-    premise_id = fields.Many2one("osmd.premise", required=True, index=True, ondelete="restrict", check_company=True,
-                                 tracking=True)
+    premise_id = fields.Many2one(
+        "osmd.premise", required=True, index=True, ondelete="restrict", check_company=True, tracking=True
+    )
     building_id = fields.Many2one(related="premise_id.building_id", store=True, index=True)
     premise_number_sort = fields.Integer(related="premise_id.number_sort", store=True)
     premise_kind = fields.Selection(related="premise_id.kind")
@@ -49,7 +49,8 @@ class OsmdAccount(models.Model):
     holder_line_ids = fields.One2many("osmd.account.holder", "account_id", string="Holder history")
     resident_ids = fields.One2many("osmd.resident", "account_id", string="Residents")
     counted_resident_count = fields.Integer(
-        compute="_compute_counted_resident_count", string="Persons counted",
+        compute="_compute_counted_resident_count",
+        string="Persons counted",
         help="Residents counted today for per-person services.",
     )
     state = fields.Selection(
@@ -97,17 +98,24 @@ class OsmdAccount(models.Model):
             if line:
                 line.partner_id = account.holder_id
             elif not account.holder_line_ids:
-                to_create.append({"account_id": account.id, "partner_id": account.holder_id.id,
-                                  "date_start": account.date_open})
+                to_create.append(
+                    {"account_id": account.id, "partner_id": account.holder_id.id, "date_start": account.date_open}
+                )
             else:
-                raise UserError(self.env._(
-                    "Account %s has a holder history: change the holder with an ownership transfer.", account.number))
+                raise UserError(
+                    self.env._(
+                        "Account %s has a holder history: change the holder with an ownership transfer.", account.number
+                    )
+                )
         if to_create:
             self.env["osmd.account.holder"].create(to_create)
 
     @api.depends(
-        "holder_line_ids.partner_id", "holder_line_ids.date_end",
-        "resident_ids.partner_id", "resident_ids.has_portal_access", "resident_ids.date_end",
+        "holder_line_ids.partner_id",
+        "holder_line_ids.date_end",
+        "resident_ids.partner_id",
+        "resident_ids.has_portal_access",
+        "resident_ids.date_end",
     )
     def _compute_portal_partner_ids(self):
         today = fields.Date.context_today(self)
@@ -140,8 +148,9 @@ class OsmdAccount(models.Model):
     def _check_number(self):
         for account in self:
             if not ACCOUNT_NUMBER_RE.match(account.number or ""):
-                raise ValidationError(self.env._(
-                    "Personal account number %(number)s must be 1 to 12 digits.", number=account.number))
+                raise ValidationError(
+                    self.env._("Personal account number %(number)s must be 1 to 12 digits.", number=account.number)
+                )
 
     @api.constrains("premise_id", "state", "date_open", "date_close")
     def _check_one_active_per_premise(self):
@@ -150,13 +159,18 @@ class OsmdAccount(models.Model):
         if not premises:
             return
         groups = self.sudo()._read_group(
-            [("premise_id", "in", premises.ids), ("state", "=", "active")], ["premise_id"], ["__count"],
+            [("premise_id", "in", premises.ids), ("state", "=", "active")],
+            ["premise_id"],
+            ["__count"],
             having=[("__count", ">", 1)],
         )
         if groups:
-            raise ValidationError(self.env._(
-                "Premise %s already has an active personal account: close it before opening another one.",
-                groups[0][0].display_name))
+            raise ValidationError(
+                self.env._(
+                    "Premise %s already has an active personal account: close it before opening another one.",
+                    groups[0][0].display_name,
+                )
+            )
 
     # ------------------------------------------------------------
     # CRUD
@@ -166,7 +180,8 @@ class OsmdAccount(models.Model):
     def create(self, vals_list):
         new_label = self.env._("New")
         companies = self.env["res.company"].browse(
-            {vals.get("company_id") or self.env.company.id for vals in vals_list})
+            {vals.get("company_id") or self.env.company.id for vals in vals_list}
+        )
         for vals in vals_list:
             if not vals.get("company_id"):
                 vals["company_id"] = self.env.company.id
@@ -177,14 +192,21 @@ class OsmdAccount(models.Model):
 
     def write(self, vals):
         if "number" in vals and any(a.number != vals["number"] for a in self):
-            raise UserError(self.env._(
-                "A personal account number cannot be changed: it is printed on receipts and used to match payments."))
+            raise UserError(
+                self.env._(
+                    "A personal account number cannot be changed: it is printed on receipts and used to match payments."
+                )
+            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_numbered(self):
-        raise UserError(self.env._(
-            "Personal accounts are never deleted, so that their numbers are never reused: close the account instead."))
+        raise UserError(
+            self.env._(
+                "Personal accounts are never deleted, so that their numbers are never reused: "
+                "close the account instead."
+            )
+        )
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -213,14 +235,16 @@ class OsmdAccount(models.Model):
     @api.model
     def _search_by_number(self, number, company):
         """The account with ``number`` in ``company``: the key for payments and QR codes."""
-        return self.search(Domain("company_id", "=", company.id) & Domain("number", "=", (number or "").strip()),
-                           limit=1)
+        return self.search(
+            Domain("company_id", "=", company.id) & Domain("number", "=", (number or "").strip()), limit=1
+        )
 
     def _cron_refresh_holders(self):
         """Apply dated holder changes and portal access when their date comes."""
         today = fields.Date.context_today(self)
         lines = self.env["osmd.account.holder"].search(
-            ["|", ("date_start", "=", today), ("date_end", "=", fields.Date.subtract(today, days=1))])
+            ["|", ("date_start", "=", today), ("date_end", "=", fields.Date.subtract(today, days=1))]
+        )
         residents = self.env["osmd.resident"].search([("date_end", "=", fields.Date.subtract(today, days=1))])
         accounts = lines.account_id | residents.account_id
         if accounts:

@@ -39,6 +39,11 @@ class OsmdAccountHolder(models.Model):
             lines = account.holder_line_ids.sorted("date_start")
             for previous, line in zip(lines, lines[1:], strict=False):
                 if not previous.date_end or previous.date_end >= line.date_start:
-                    raise ValidationError(self.env._(
-                        "Account %(account)s: holder periods of %(first)s and %(second)s overlap.",
-                        account=account.number, first=previous.partner_id.name, second=line.partner_id.name))
+                    raise ValidationError(
+                        self.env._(
+                            "Account %(account)s: holder periods of %(first)s and %(second)s overlap.",
+                            account=account.number,
+                            first=previous.partner_id.name,
+                            second=line.partner_id.name,
+                        )
+                    )

@@ -35,9 +35,7 @@ class OsmdBuilding(models.Model):
     vote_area = fields.Float(compute="_compute_areas", store=True, digits=(12, 2), string="Area for votes, m²")
     note = fields.Html()
 
-    _entrance_count_positive = models.Constraint(
-        "CHECK(entrance_count >= 1)", "A building has at least one entrance."
-    )
+    _entrance_count_positive = models.Constraint("CHECK(entrance_count >= 1)", "A building has at least one entrance.")
     _floor_count_positive = models.Constraint("CHECK(floor_count >= 1)", "A building has at least one floor.")
     _name_company_uniq = models.Constraint(
         "UNIQUE(company_id, name)", "A building with this name already exists in the association."
@@ -52,14 +50,18 @@ class OsmdBuilding(models.Model):
     )
     def _compute_areas(self):
         # Areas are stored with 2 decimals; summing in hundredths keeps the totals exact.
-        totals = {
-            building: (count, total, living, heated, vote)
-            for building, count, total, living, heated, vote in self.env["osmd.premise"]._read_group(
-                [("building_id", "in", self.ids), ("active", "=", True)],
-                ["building_id"],
-                ["__count", "total_area:sum", "living_area:sum", "heated_area:sum", "vote_area:sum"],
-            )
-        } if self.ids else {}
+        totals = (
+            {
+                building: (count, total, living, heated, vote)
+                for building, count, total, living, heated, vote in self.env["osmd.premise"]._read_group(
+                    [("building_id", "in", self.ids), ("active", "=", True)],
+                    ["building_id"],
+                    ["__count", "total_area:sum", "living_area:sum", "heated_area:sum", "vote_area:sum"],
+                )
+            }
+            if self.ids
+            else {}
+        )
         for building in self:
             count, total, living, heated, vote = totals.get(building, (0, 0.0, 0.0, 0.0, 0.0))
             building.premise_count = count

@@ -116,9 +116,7 @@ class OsmdIpRange(models.Model):
         """
         networks = defaultdict(list)
         # sudo: the allowlist applies to users who may not read it
-        ranges = self.sudo().search_fetch(
-            [("company_id", "in", list(company_ids))], ["company_id", "cidr"]
-        )
+        ranges = self.sudo().search_fetch([("company_id", "in", list(company_ids))], ["company_id", "cidr"])
         for ip_range in ranges:
             company_networks = networks[ip_range.company_id.id]
             try:

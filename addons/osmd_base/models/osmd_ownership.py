@@ -29,7 +29,11 @@ class OsmdOwnership(models.Model):
     )
     building_id = fields.Many2one(related="premise_id.building_id", store=True, index=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Owner", required=True, index=True, ondelete="restrict",
+        "res.partner",
+        string="Owner",
+        required=True,
+        index=True,
+        ondelete="restrict",
         help="A person or a legal entity.",
     )
     share_numerator = fields.Integer(string="Share numerator", required=True, default=1)
@@ -42,7 +46,9 @@ class OsmdOwnership(models.Model):
     document_date = fields.Date()
     is_current = fields.Boolean(compute="_compute_is_current", search="_search_is_current", string="Current")
     vote_area = fields.Float(
-        compute="_compute_vote_area", digits=(10, 4), string="Area for votes, m²",
+        compute="_compute_vote_area",
+        digits=(10, 4),
+        string="Area for votes, m²",
         help="Area of the premise counted for votes, times the share.",
     )
 
@@ -80,7 +86,9 @@ class OsmdOwnership(models.Model):
     @api.depends("share_numerator", "share_denominator", "premise_id.vote_area")
     def _compute_vote_area(self):
         for rec in self:
-            rec.vote_area = float(rec.share * Fraction(str(rec.premise_id.vote_area or 0))) if rec.share_denominator else 0.0
+            rec.vote_area = (
+                float(rec.share * Fraction(str(rec.premise_id.vote_area or 0))) if rec.share_denominator else 0.0
+            )
 
     @property
     def share(self):

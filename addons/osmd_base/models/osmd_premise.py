@@ -103,7 +103,9 @@ class OsmdPremise(models.Model):
             )
 
     def _compute_account_count(self):
-        counts = dict(self.env["osmd.account"]._read_group([("premise_id", "in", self.ids)], ["premise_id"], ["__count"]))
+        counts = dict(
+            self.env["osmd.account"]._read_group([("premise_id", "in", self.ids)], ["premise_id"], ["__count"])
+        )
         for premise in self:
             premise.account_count = counts.get(premise, 0)
 
@@ -172,5 +174,10 @@ class OsmdPremise(models.Model):
     def _get_owned_domain(self, partner, date=None):
         """Premises owned by ``partner`` on ``date`` (today by default)."""
         day = date or fields.Date.context_today(self)
-        return Domain("ownership_ids", "any", Domain("partner_id", "=", partner.id) & Domain("date_start", "<=", day)
-                      & (Domain("date_end", "=", False) | Domain("date_end", ">=", day)))
+        return Domain(
+            "ownership_ids",
+            "any",
+            Domain("partner_id", "=", partner.id)
+            & Domain("date_start", "<=", day)
+            & (Domain("date_end", "=", False) | Domain("date_end", ">=", day)),
+        )

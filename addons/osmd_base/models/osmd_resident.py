@@ -25,11 +25,13 @@ class OsmdResident(models.Model):
     date_start = fields.Date(string="From", required=True, default=fields.Date.context_today)
     date_end = fields.Date(string="Until")
     is_counted = fields.Boolean(
-        string="Counted for per-person services", default=True,
+        string="Counted for per-person services",
+        default=True,
         help="Counted in the number of persons used by per-person services and norms.",
     )
     has_portal_access = fields.Boolean(
-        string="Resident cabinet access", default=True,
+        string="Resident cabinet access",
+        default=True,
         help="The person sees this account's balance, receipts and meters in the resident cabinet.",
     )
     is_current = fields.Boolean(compute="_compute_is_current", search="_search_is_current", string="Current")
@@ -64,6 +66,10 @@ class OsmdResident(models.Model):
                 if (not other.date_end or other.date_end >= rec.date_start) and (
                     not rec.date_end or rec.date_end >= other.date_start
                 ):
-                    raise ValidationError(self.env._(
-                        "%(person)s is already a resident of account %(account)s in an overlapping period.",
-                        person=rec.partner_id.name, account=rec.account_id.number))
+                    raise ValidationError(
+                        self.env._(
+                            "%(person)s is already a resident of account %(account)s in an overlapping period.",
+                            person=rec.partner_id.name,
+                            account=rec.account_id.number,
+                        )
+                    )

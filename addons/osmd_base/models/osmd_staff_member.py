@@ -53,16 +53,10 @@ class OsmdStaffMember(models.Model):
         default=lambda self: self.env.company,
     )
     name = fields.Char(required=True, tracking=True)
-    email = fields.Char(
-        required=True, tracking=True, help="Login and address of the invitation."
-    )
+    email = fields.Char(required=True, tracking=True, help="Login and address of the invitation.")
     phone = fields.Char()
-    role = fields.Selection(
-        STAFF_ROLES, required=True, default="engineer", tracking=True
-    )
-    user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, ondelete="restrict"
-    )
+    role = fields.Selection(STAFF_ROLES, required=True, default="engineer", tracking=True)
+    user_id = fields.Many2one("res.users", readonly=True, copy=False, ondelete="restrict")
     active = fields.Boolean(default=True, tracking=True)
     login_date = fields.Datetime(related="user_id.login_date", string="Last login")
 
@@ -81,8 +75,7 @@ class OsmdStaffMember(models.Model):
             if not email_normalize(member.email):
                 raise ValidationError(
                     self.env._(
-                        "%(email)s is not a valid e-mail address: "
-                        "it is the login of %(name)s.",
+                        "%(email)s is not a valid e-mail address: it is the login of %(name)s.",
                         email=member.email,
                         name=member.name,
                     )
@@ -96,11 +89,7 @@ class OsmdStaffMember(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             if any("user_id" in vals for vals in vals_list):
-                raise AccessError(
-                    self.env._(
-                        "The user of a staff member is set from its e-mail address."
-                    )
-                )
+                raise AccessError(self.env._("The user of a staff member is set from its e-mail address."))
             companies = self.env["res.company"].browse(
                 {vals.get("company_id") or self.env.company.id for vals in vals_list}
             )
@@ -112,32 +101,16 @@ class OsmdStaffMember(models.Model):
     def write(self, vals):
         if not self.env.su:
             if "user_id" in vals:
-                raise AccessError(
-                    self.env._(
-                        "The user of a staff member is set from its e-mail address."
-                    )
-                )
-            if "company_id" in vals and any(
-                m.company_id.id != vals["company_id"] for m in self
-            ):
+                raise AccessError(self.env._("The user of a staff member is set from its e-mail address."))
+            if "company_id" in vals and any(m.company_id.id != vals["company_id"] for m in self):
                 raise UserError(
                     self.env._(
-                        "A staff member cannot be moved to another association: "
-                        "archive it and create a new one."
+                        "A staff member cannot be moved to another association: archive it and create a new one."
                     )
                 )
-        changed_active = (
-            self.filtered(lambda m: m.active != vals["active"])
-            if "active" in vals
-            else self.browse()
-        )
+        changed_active = self.filtered(lambda m: m.active != vals["active"]) if "active" in vals else self.browse()
         changed_email = (
-            self.filtered(
-                lambda m: (
-                    m.user_id
-                    and email_normalize(m.email) != email_normalize(vals["email"])
-                )
-            )
+            self.filtered(lambda m: m.user_id and email_normalize(m.email) != email_normalize(vals["email"]))
             if vals.get("email")
             else self.browse()
         )
@@ -148,9 +121,7 @@ class OsmdStaffMember(models.Model):
         if changed_email:
             changed_email.filtered("active")._osmd_update_logins()
         if "role" in vals:
-            (self - changed_active).filtered(
-                lambda m: m.active and m.user_id
-            )._osmd_update_role_groups()
+            (self - changed_active).filtered(lambda m: m.active and m.user_id)._osmd_update_role_groups()
         return res
 
     # ------------------------------------------------------------
@@ -161,9 +132,7 @@ class OsmdStaffMember(models.Model):
         """(Re)send the invitation: a signup link, or a password reset after a login."""
         members = self.filtered(lambda m: m.active and m.user_id)
         if not members:
-            raise UserError(
-                self.env._("Only active staff members with a user can be invited.")
-            )
+            raise UserError(self.env._("Only active staff members with a user can be invited."))
         members._osmd_check_staff_manager()
         members._osmd_send_invitations()
         return {
@@ -171,9 +140,7 @@ class OsmdStaffMember(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._(
-                    "The invitation is queued and will be sent by e-mail."
-                ),
+                "message": self.env._("The invitation is queued and will be sent by e-mail."),
                 "sticky": False,
             },
         }
@@ -193,27 +160,21 @@ class OsmdStaffMember(models.Model):
         companies = self.company_id if companies is None else companies
         user = self.env.user
         if not user.has_group(STAFF_MANAGER_GROUP) or companies - user.company_ids:
-            raise AccessError(
-                self.env._(
-                    "Only the chairman of the association can manage its staff users."
-                )
-            )
+            raise AccessError(self.env._("Only the chairman of the association can manage its staff users."))
 
     def _osmd_check_user_manageable(self, user):
         """Never touch administrators or residents through staff management."""
         if user._is_admin() or user._is_system():
             raise UserError(
                 self.env._(
-                    "%(login)s is an administrator account: "
-                    "it cannot be managed as a staff user.",
+                    "%(login)s is an administrator account: it cannot be managed as a staff user.",
                     login=user.login,
                 )
             )
         if user.share:
             raise UserError(
                 self.env._(
-                    "%(login)s is a resident (portal) account: "
-                    "use another e-mail address for the staff user.",
+                    "%(login)s is a resident (portal) account: use another e-mail address for the staff user.",
                     login=user.login,
                 )
             )
@@ -247,10 +208,7 @@ class OsmdStaffMember(models.Model):
         # sudo: the chairman has no right on res.users; checked just above
         Users = self.env["res.users"].sudo().with_context(active_test=False)
         logins = {member: email_normalize(member.email) for member in self}
-        users_by_login = {
-            user.login: user
-            for user in Users.search([("login", "in", list(set(logins.values())))])
-        }
+        users_by_login = {user.login: user for user in Users.search([("login", "in", list(set(logins.values())))])}
         to_create = {}
         for member in self:
             if not member.user_id and logins[member] not in users_by_login:
@@ -281,9 +239,7 @@ class OsmdStaffMember(models.Model):
             users_by_login[user.login] = user
         created = self.browse([member.id for member in to_create.values()])
         for member in self - created:
-            member._osmd_attach_user(
-                member.user_id.sudo() or users_by_login[logins[member]]
-            )
+            member._osmd_attach_user(member.user_id.sudo() or users_by_login[logins[member]])
         created._osmd_send_invitations()
 
     def _osmd_attach_user(self, user):
@@ -310,10 +266,7 @@ class OsmdStaffMember(models.Model):
                         "A person has the same role in all their associations: "
                         "add them as %(role)s, or ask the other association first.",
                         login=user.login,
-                        role=", ".join(
-                            (user.group_ids & self._osmd_osmd_groups()).mapped("name")
-                        )
-                        or "-",
+                        role=", ".join((user.group_ids & self._osmd_osmd_groups()).mapped("name")) or "-",
                     )
                 )
             user.write({"company_ids": [Command.link(self.company_id.id)]})

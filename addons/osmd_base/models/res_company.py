@@ -128,19 +128,27 @@ class ResCompany(models.Model):
         ) or Bank.create({"acc_number": compact, "partner_id": self.partner_id.id, "company_id": self.id})
         journal = self.osmd_bank_journal_id
         if not journal:
-            journal = self.env["account.journal"].sudo().search(
-                [("type", "=", "bank"), ("company_id", "=", self.id)], order="sequence, id", limit=1
+            journal = (
+                self.env["account.journal"]
+                .sudo()
+                .search([("type", "=", "bank"), ("company_id", "=", self.id)], order="sequence, id", limit=1)
             )
         if journal:
             journal.bank_account_id = bank_account
         else:
-            journal = self.env["account.journal"].sudo().create({
-                "name": self.env._("Bank"),
-                "type": "bank",
-                "code": "BNK1",
-                "company_id": self.id,
-                "bank_account_id": bank_account.id,
-            })
+            journal = (
+                self.env["account.journal"]
+                .sudo()
+                .create(
+                    {
+                        "name": self.env._("Bank"),
+                        "type": "bank",
+                        "code": "BNK1",
+                        "company_id": self.id,
+                        "bank_account_id": bank_account.id,
+                    }
+                )
+            )
         if self.osmd_bank_journal_id != journal:
             self.osmd_bank_journal_id = journal
 
@@ -148,14 +156,20 @@ class ResCompany(models.Model):
         """The per-association sequence of personal account numbers (digits only)."""
         self.ensure_one()
         if not self.osmd_account_sequence_id:
-            self.sudo().osmd_account_sequence_id = self.env["ir.sequence"].sudo().create({
-                "name": self.env._("Personal accounts of %s", self.name),
-                "code": "osmd.account",
-                "company_id": self.id,
-                "padding": 6,
-                "number_next": 1,
-                "implementation": "no_gap",
-            })
+            self.sudo().osmd_account_sequence_id = (
+                self.env["ir.sequence"]
+                .sudo()
+                .create(
+                    {
+                        "name": self.env._("Personal accounts of %s", self.name),
+                        "code": "osmd.account",
+                        "company_id": self.id,
+                        "padding": 6,
+                        "number_next": 1,
+                        "implementation": "no_gap",
+                    }
+                )
+            )
         return self.osmd_account_sequence_id
 
     @api.model

@@ -16,9 +16,13 @@ class ResPartner(models.Model):
         try:
             vals["phone"] = normalize_phone(phone, (company.country_id.code or "UA"))
         except PhoneError as exc:
-            raise ValidationError(self.env._(
-                "Phone %(phone)s of %(name)s is not a valid phone number.",
-                phone=phone, name=vals.get("name") or self.name or "")) from exc
+            raise ValidationError(
+                self.env._(
+                    "Phone %(phone)s of %(name)s is not a valid phone number.",
+                    phone=phone,
+                    name=vals.get("name") or self.name or "",
+                )
+            ) from exc
         return vals
 
     @api.model_create_multi

@@ -33,9 +33,7 @@ class ResUsers(models.Model):
         auth_info = super()._check_credentials(credential, env)
         if request:
             user = self.env["res.users"].browse(auth_info.get("uid") or self.env.uid)
-            user._osmd_check_login_ip(
-                request.httprequest.remote_addr, login=credential.get("login")
-            )
+            user._osmd_check_login_ip(request.httprequest.remote_addr, login=credential.get("login"))
         return auth_info
 
     @api.model
@@ -90,11 +88,7 @@ class ResUsers(models.Model):
             return self.env["res.company"]
         company_ids = tuple(sorted(user._get_company_ids()))
         lists = self.env["osmd.ip.range"]._osmd_get_networks(company_ids)
-        denying = [
-            company_id
-            for company_id, networks in lists
-            if not networks or not ip_allowed(ip, networks)
-        ]
+        denying = [company_id for company_id, networks in lists if not networks or not ip_allowed(ip, networks)]
         return self.env["res.company"].sudo().browse(denying)
 
     def _osmd_check_login_ip(self, ip, login=None):
@@ -122,8 +116,7 @@ class ResUsers(models.Model):
             )
         raise AccessDenied(
             self.env._(
-                "Logins from your network (%(ip)s) are not allowed for staff of "
-                "%(associations)s. Ask your chairman.",
+                "Logins from your network (%(ip)s) are not allowed for staff of %(associations)s. Ask your chairman.",
                 ip=ip,
                 associations=names,
             )

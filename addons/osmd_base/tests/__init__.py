@@ -4,3 +4,4 @@ from . import test_staff_users
 from . import test_portal_grant
 from . import test_ip_allowlist
 from . import test_onboarding
+from . import test_translation

@@ -16,9 +16,7 @@ OFFICE_V4 = "203.0.113.10"  # in the allowlist of association A
 OFFICE_V6 = "2001:db8::7"  # in the allowlist of association A
 HOME_V4 = "198.51.100.7"  # in no allowlist
 HOME_V6 = "2001:db9::7"  # in no allowlist
-REFUSED = (
-    "Logins from your network (%s) are not allowed for staff of %s. Ask your chairman."
-)
+REFUSED = "Logins from your network (%s) are not allowed for staff of %s. Ask your chairman."
 
 
 @tagged("post_install", "-at_install", "osmd")
@@ -44,9 +42,7 @@ class TestIpAllowlist(HttpCase):
                 {"company_id": cls.company_a.id, "cidr": "2001:db8::/32"},
             ]
         )
-        cls.range_c = cls.env["osmd.ip.range"].create(
-            {"company_id": cls.company_c.id, "cidr": "127.0.0.0/8"}
-        )
+        cls.range_c = cls.env["osmd.ip.range"].create({"company_id": cls.company_c.id, "cidr": "127.0.0.0/8"})
 
         def user(login, groups, *companies):
             return new_test_user(
@@ -61,16 +57,10 @@ class TestIpAllowlist(HttpCase):
         cls.staff_a = user("ip_staff_a", accountant, cls.company_a)
         cls.staff_b = user("ip_staff_b", accountant, cls.company_b)
         cls.staff_c = user("ip_staff_c", accountant, cls.company_c)
-        cls.staff_abc = user(
-            "ip_staff_abc", accountant, cls.company_a, cls.company_b, cls.company_c
-        )
-        cls.chairman_c = user(
-            "ip_chair_c", "osmd_base.group_osmd_chairman", cls.company_c
-        )
+        cls.staff_abc = user("ip_staff_abc", accountant, cls.company_a, cls.company_b, cls.company_c)
+        cls.chairman_c = user("ip_chair_c", "osmd_base.group_osmd_chairman", cls.company_c)
         cls.resident_a = user("ip_resident_a", "base.group_portal", cls.company_a)
-        cls.platform_admin = user(
-            "ip_platform_admin", "base.group_system,base.group_user", cls.company_a
-        )
+        cls.platform_admin = user("ip_platform_admin", "base.group_system,base.group_user", cls.company_a)
 
     def setUp(self):
         super().setUp()
@@ -120,9 +110,7 @@ class TestIpAllowlist(HttpCase):
         self.assertEqual(self.session_uid(headers), user.id)
 
     def assertRefused(self, res, ip, associations, headers=None):
-        self.assertEqual(
-            res.status_code, 200, "a refused login shows the login page again"
-        )
+        self.assertEqual(res.status_code, 200, "a refused login shows the login page again")
         self.assertIn(REFUSED % (ip, associations), res.text)
         self.assertNotIn("Wrong login/password", res.text)
         self.assertIsNone(self.session_uid(headers), "no session after a refused login")
@@ -139,11 +127,7 @@ class TestIpAllowlist(HttpCase):
         return session.uid
 
     def denials(self, user):
-        return (
-            self.env["osmd.login.denial"]
-            .sudo()
-            .search([("user_id", "=", user.id)], order="id")
-        )
+        return self.env["osmd.login.denial"].sudo().search([("user_id", "=", user.id)], order="id")
 
     # ------------------------------------------------------------
     # LOGIN
@@ -186,9 +170,7 @@ class TestIpAllowlist(HttpCase):
             self.assertRefused(res, HOME_V6, "OSBB Sunrise", self.via_proxy(HOME_V6))
             res = self.login(self.staff_a, headers=self.via_proxy(OFFICE_V6))
             self.assertLoggedIn(res, self.staff_a, self.via_proxy(OFFICE_V6))
-        self.assertRecordValues(
-            self.denials(self.staff_a), [{"ip_address": HOME_V6, "kind": "login"}]
-        )
+        self.assertRecordValues(self.denials(self.staff_a), [{"ip_address": HOME_V6, "kind": "login"}])
 
     def test_forwarded_for_ignored_without_proxy_mode(self):
         # a client forging X-Forwarded-For with an office address
@@ -232,9 +214,7 @@ class TestIpAllowlist(HttpCase):
         res = self.login(self.platform_admin)
         self.assertLoggedIn(res, self.platform_admin)
         with self.proxy_mode():
-            self.assertEqual(
-                self.session_uid(self.via_proxy(HOME_V4)), self.platform_admin.id
-            )
+            self.assertEqual(self.session_uid(self.via_proxy(HOME_V4)), self.platform_admin.id)
         self.assertFalse(self.denials(self.platform_admin))
 
     # ------------------------------------------------------------
@@ -244,12 +224,8 @@ class TestIpAllowlist(HttpCase):
     def test_session_ended_when_client_network_changes(self):
         office, home = self.via_proxy(OFFICE_V4), self.via_proxy(HOME_V4)
         with self.proxy_mode():
-            self.assertLoggedIn(
-                self.login(self.staff_a, headers=office), self.staff_a, office
-            )
-            self.assertIsNone(
-                self.session_uid(home), "request from home ends the session"
-            )
+            self.assertLoggedIn(self.login(self.staff_a, headers=office), self.staff_a, office)
+            self.assertIsNone(self.session_uid(home), "request from home ends the session")
             self.assertIsNone(self.session_uid(office), "the session stays ended")
         self.assertRecordValues(
             self.denials(self.staff_a),
@@ -346,12 +322,7 @@ class TestIpAllowlist(HttpCase):
                 )
 
     def test_api_key_refused_from_other_network(self):
-        key = (
-            self.env["res.users.apikeys"]
-            .with_user(self.staff_a)
-            .sudo()
-            ._generate(None, "IP allowlist test", None)
-        )
+        key = self.env["res.users.apikeys"].with_user(self.staff_a).sudo()._generate(None, "IP allowlist test", None)
 
         def search_read(ip):
             return self.url_open(

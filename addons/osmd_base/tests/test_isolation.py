@@ -6,8 +6,14 @@ from odoo.tools import mute_logger
 
 from .common import OsmdCommon, OsmdDataMixin
 
-OSMD_MODELS = ("osmd.building", "osmd.premise", "osmd.ownership", "osmd.account", "osmd.account.holder",
-               "osmd.resident")
+OSMD_MODELS = (
+    "osmd.building",
+    "osmd.premise",
+    "osmd.ownership",
+    "osmd.account",
+    "osmd.account.holder",
+    "osmd.resident",
+)
 
 
 @tagged("post_install", "-at_install", "osmd")
@@ -46,11 +52,13 @@ class TestAssociationIsolation(OsmdCommon):
     def test_cannot_create_in_other_association(self):
         accountant = self.users_a["accountant"]
         with self.assertRaises(UserError):
-            self.env["osmd.account"].with_user(accountant).create({
-                "premise_id": self.data_b["premises"][2].id, "company_id": self.company_b.id})
+            self.env["osmd.account"].with_user(accountant).create(
+                {"premise_id": self.data_b["premises"][2].id, "company_id": self.company_b.id}
+            )
         with self.assertRaises(UserError):
-            self.env["osmd.account"].with_user(accountant).create({
-                "premise_id": self.data_b["premises"][2].id, "company_id": self.company_a.id})
+            self.env["osmd.account"].with_user(accountant).create(
+                {"premise_id": self.data_b["premises"][2].id, "company_id": self.company_a.id}
+            )
 
     def test_audit_reads_but_never_writes(self):
         audit = self.users_a["audit"]
@@ -62,8 +70,9 @@ class TestAssociationIsolation(OsmdCommon):
         with self.assertRaises(AccessError):
             self.data_a["premises"][0].with_user(audit).write({"total_area": 1})
         with self.assertRaises(AccessError):
-            self.env["osmd.ownership"].with_user(audit).create({
-                "premise_id": self.data_a["premises"][1].id, "partner_id": self.data_a["owners"][0].id})
+            self.env["osmd.ownership"].with_user(audit).create(
+                {"premise_id": self.data_a["premises"][1].id, "partner_id": self.data_a["owners"][0].id}
+            )
 
     def test_engineer_reads_premises_not_accounts(self):
         engineer = self.users_a["engineer"]
@@ -90,11 +99,21 @@ class TestResidentIsolation(OsmdCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.resident_1 = new_test_user(
-            cls.env, login="resident_1", groups="osmd_base.group_osmd_resident",
-            partner_id=cls.data_a["owners"][0].id, company_id=cls.company_a.id, company_ids=[cls.company_a.id])
+            cls.env,
+            login="resident_1",
+            groups="osmd_base.group_osmd_resident",
+            partner_id=cls.data_a["owners"][0].id,
+            company_id=cls.company_a.id,
+            company_ids=[cls.company_a.id],
+        )
         cls.resident_2 = new_test_user(
-            cls.env, login="resident_2", groups="osmd_base.group_osmd_resident",
-            partner_id=cls.data_a["owners"][2].id, company_id=cls.company_a.id, company_ids=[cls.company_a.id])
+            cls.env,
+            login="resident_2",
+            groups="osmd_base.group_osmd_resident",
+            partner_id=cls.data_a["owners"][2].id,
+            company_id=cls.company_a.id,
+            company_ids=[cls.company_a.id],
+        )
 
     def test_resident_sees_only_own_account(self):
         acc_1, acc_2 = self.data_a["accounts"]
@@ -123,8 +142,14 @@ class TestIsolationOverHttp(OsmdDataMixin, HttpCase):
     def _call_kw(self, model, method, args, kwargs=None):
         response = self.url_open(
             f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-                "model": model, "method": method, "args": args, "kwargs": kwargs or {}}}),
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+                }
+            ),
             headers={"Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 200)
@@ -142,8 +167,12 @@ class TestIsolationOverHttp(OsmdDataMixin, HttpCase):
         self.assertEqual(result["error"]["data"]["name"], "odoo.exceptions.AccessError")
         result = self._call_kw("osmd.account", "write", [[account_b.id], {"note": "x"}])
         self.assertEqual(result["error"]["data"]["name"], "odoo.exceptions.AccessError")
-        result = self._call_kw("osmd.premise", "web_search_read", [[["company_id", "=", self.company_b.id]]],
-                               {"specification": {"number": {}}})
+        result = self._call_kw(
+            "osmd.premise",
+            "web_search_read",
+            [[["company_id", "=", self.company_b.id]]],
+            {"specification": {"number": {}}},
+        )
         self.assertEqual(result["result"]["length"], 0)
 
     @mute_logger("odoo.http")

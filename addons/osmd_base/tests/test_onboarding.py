@@ -93,9 +93,7 @@ class OnboardingCommon(TransactionCase):
             "users": env["res.users"].with_context(active_test=False).search_count([]),
             "buildings": env["osmd.building"].search_count([]),
             "premises": env["osmd.premise"].search_count([]),
-            "partners": env["res.partner"]
-            .with_context(active_test=False)
-            .search_count([]),
+            "partners": env["res.partner"].with_context(active_test=False).search_count([]),
             "accounts": env["osmd.account"].search_count([]),
         }
 
@@ -161,18 +159,13 @@ class TestAssociationOnboarding(OnboardingCommon):
         company = self.company
         self.assertEqual(company.chart_template, "ua_psbo")
         receivable = (
-            self.env["res.partner"]
-            .with_company(company)
-            .browse(company.partner_id.id)
-            .property_account_receivable_id
+            self.env["res.partner"].with_company(company).browse(company.partner_id.id).property_account_receivable_id
         )
         self.assertTrue(receivable.with_company(company).code.startswith("361"))
         self.assertEqual(receivable.account_type, "asset_receivable")
         self.assertEqual(receivable.company_ids, company)
         journals = self.env["account.journal"].search([("company_id", "=", company.id)])
-        self.assertLessEqual(
-            {"sale", "purchase", "bank", "general"}, set(journals.mapped("type"))
-        )
+        self.assertLessEqual({"sale", "purchase", "bank", "general"}, set(journals.mapped("type")))
 
     def test_iban_on_bank_journal(self):
         journal = self.company.osmd_bank_journal_id
@@ -200,9 +193,7 @@ class TestAssociationOnboarding(OnboardingCommon):
         self.assertFalse(chairman.has_group("base.group_system"))
         self.assertEqual(chairman.partner_id.phone, "+380501112233")
         self.assertEqual(chairman.partner_id.signup_type, "signup")
-        mail = self.env["mail.mail"].search(
-            [("email_to", "=", "anna.petrenko@example.com")]
-        )
+        mail = self.env["mail.mail"].search([("email_to", "=", "anna.petrenko@example.com")])
         self.assertEqual(len(mail), 1, "the invitation waits in the mail queue")
         self.assertEqual(mail.state, "outgoing")
 
@@ -243,9 +234,7 @@ class TestAssociationOnboarding(OnboardingCommon):
         self.assertEqual(people.company_id, company)
 
     def test_accounts_numbered_and_held(self):
-        accounts = self.env["osmd.account"].search(
-            [("company_id", "=", self.company.id)]
-        )
+        accounts = self.env["osmd.account"].search([("company_id", "=", self.company.id)])
         by_premise = {a.premise_id.number: a for a in accounts}
         self.assertEqual(by_premise["1"].number, "000001")  # from the sequence
         self.assertEqual(by_premise["2"].number, "102")
@@ -253,9 +242,7 @@ class TestAssociationOnboarding(OnboardingCommon):
         self.assertEqual(by_premise["1"].holder_id.name, "Melnyk Ivan")
         self.assertEqual(
             by_premise["1"].holder_id,
-            by_premise["1"].premise_id.ownership_ids.partner_id.filtered(
-                lambda p: p.name == "Melnyk Ivan"
-            ),
+            by_premise["1"].premise_id.ownership_ids.partner_id.filtered(lambda p: p.name == "Melnyk Ivan"),
             "the holder is the owner, not a second partner",
         )
         self.assertEqual(by_premise["1"].date_open, date(2015, 3, 1))
@@ -280,9 +267,7 @@ class TestOnboardingRollback(OnboardingCommon):
         self.assertIn("Owners, row 5, column Phone", message)
         self.assertIn("2 problems", message)
         self.assertEqual(self._counts(), before)
-        self.assertFalse(
-            self.env["res.company"].search([("name", "=", "OSBB Sadova 1")])
-        )
+        self.assertFalse(self.env["res.company"].search([("name", "=", "OSBB Sadova 1")]))
 
     def test_login_taken_creates_nothing(self):
         new_test_user(self.env, login="anna.petrenko@example.com")
@@ -365,13 +350,11 @@ class TestRegistryImport(OnboardingCommon):
             self._import(make_workbook(rows))
         message = str(caught.exception)
         self.assertIn(
-            "Premises, row 5, column Number: Premise 2 already exists in building "
-            "Sadova 1.",
+            "Premises, row 5, column Number: Premise 2 already exists in building Sadova 1.",
             message,
         )
         self.assertIn(
-            "Accounts, row 3, column Account number: Account number 000103 is "
-            "already used in the association.",
+            "Accounts, row 3, column Account number: Account number 000103 is already used in the association.",
             message,
         )
         self.assertEqual(self._counts(), before)
@@ -394,9 +377,7 @@ class TestRegistryImport(OnboardingCommon):
             self._import(content, company=self.plain_company)
         self.assertIn("You cannot import into Plain LLC", str(caught.exception))
         self.assertFalse(
-            self.env["osmd.building"].search(
-                [("company_id", "in", (self.company | self.plain_company).ids)]
-            )
+            self.env["osmd.building"].search([("company_id", "in", (self.company | self.plain_company).ids)])
         )
 
 
@@ -405,9 +386,7 @@ class TestRegistryTemplateDownload(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env["res.company"].create(
-            {"name": "OSBB Template", "osmd_kind": "osbb"}
-        )
+        company = cls.env["res.company"].create({"name": "OSBB Template", "osmd_kind": "osbb"})
         for role in ("chairman", "accountant"):
             new_test_user(
                 cls.env,

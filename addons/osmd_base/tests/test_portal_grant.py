@@ -74,38 +74,32 @@ class TestPortalGrant(TransactionCase):
         cls.petro = Partner.create({"name": "Petro Shevchuk", "phone": "067 123 45 67"})
         cls.stepan = Partner.create({"name": "Stepan Koval", "phone": "12345"})
         cls.nobody = Partner.create({"name": "Nina Without Contacts"})
-        cls.closed_holder = Partner.create(
-            {"name": "Former Holder", "email": "former@mail.test"}
-        )
-        cls.holder_b = Partner.create(
-            {"name": "Borys Sumsky", "email": "borys@mail.test"}
-        )
+        cls.closed_holder = Partner.create({"name": "Former Holder", "email": "former@mail.test"})
+        cls.holder_b = Partner.create({"name": "Borys Sumsky", "email": "borys@mail.test"})
         Account = cls.env["osmd.account"]
-        cls.account_1, cls.account_2, cls.account_closed, cls.account_b = (
-            Account.create(
-                [
-                    {
-                        "premise_id": premises[0].id,
-                        "company_id": cls.company_a.id,
-                        "holder_id": cls.oksana.id,
-                    },
-                    {
-                        "premise_id": premises[1].id,
-                        "company_id": cls.company_a.id,
-                        "holder_id": cls.petro.id,
-                    },
-                    {
-                        "premise_id": premises[2].id,
-                        "company_id": cls.company_a.id,
-                        "holder_id": cls.closed_holder.id,
-                    },
-                    {
-                        "premise_id": premises[3].id,
-                        "company_id": cls.company_b.id,
-                        "holder_id": cls.holder_b.id,
-                    },
-                ]
-            )
+        cls.account_1, cls.account_2, cls.account_closed, cls.account_b = Account.create(
+            [
+                {
+                    "premise_id": premises[0].id,
+                    "company_id": cls.company_a.id,
+                    "holder_id": cls.oksana.id,
+                },
+                {
+                    "premise_id": premises[1].id,
+                    "company_id": cls.company_a.id,
+                    "holder_id": cls.petro.id,
+                },
+                {
+                    "premise_id": premises[2].id,
+                    "company_id": cls.company_a.id,
+                    "holder_id": cls.closed_holder.id,
+                },
+                {
+                    "premise_id": premises[3].id,
+                    "company_id": cls.company_b.id,
+                    "holder_id": cls.holder_b.id,
+                },
+            ]
         )
         cls.account_closed.action_close()
         cls.env["osmd.resident"].create(
@@ -196,9 +190,7 @@ class TestPortalGrant(TransactionCase):
             form.include_residents = True
             self.assertEqual(len(form.line_ids), 3)
         wizard = form.record
-        self.assertEqual(
-            wizard.line_ids.partner_id, self.petro | self.stepan | self.nobody
-        )
+        self.assertEqual(wizard.line_ids.partner_id, self.petro | self.stepan | self.nobody)
         wizard.action_grant()
         self.assertEqual(
             self.env["res.users"].search([("login", "=", "+380671234567")]).partner_id,
@@ -238,30 +230,20 @@ class TestPortalGrant(TransactionCase):
             self.assertFalse(user.has_group("base.group_user"))
         self.assertFalse(self.stepan.with_context(active_test=False).user_ids)
         self.assertFalse(self.nobody.with_context(active_test=False).user_ids)
-        self.assertFalse(
-            self.accountant.share, "an internal user is never turned into a portal user"
-        )
+        self.assertFalse(self.accountant.share, "an internal user is never turned into a portal user")
         self.assertEqual(
-            self.env["res.partner"].search_count(
-                [("name", "in", ["Oksana Melnyk", "Petro Shevchuk"])]
-            ),
+            self.env["res.partner"].search_count([("name", "in", ["Oksana Melnyk", "Petro Shevchuk"])]),
             2,
             "the existing partners are reused",
         )
 
         # e-mail: invitation queued; phone only: a signup link, also on the chatter
-        mail = (
-            self.env["mail.mail"]
-            .sudo()
-            .search([("model", "=", "res.users"), ("res_id", "=", oksana_user.id)])
-        )
+        mail = self.env["mail.mail"].sudo().search([("model", "=", "res.users"), ("res_id", "=", oksana_user.id)])
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.state, "outgoing")
         self.assertEqual(mail.recipient_ids, self.oksana)
         self.assertFalse(
-            self.env["mail.mail"]
-            .sudo()
-            .search([("model", "=", "res.users"), ("res_id", "=", petro_user.id)])
+            self.env["mail.mail"].sudo().search([("model", "=", "res.users"), ("res_id", "=", petro_user.id)])
         )
         lines = self._lines_by_partner(wizard)
         self.assertRecordValues(
@@ -318,9 +300,7 @@ class TestPortalGrant(TransactionCase):
             ["invite", "login_taken"],
         )
         wizard.action_grant()
-        self.assertEqual(
-            self.env["res.users"].search_count([("login", "=", "oksana@mail.test")]), 1
-        )
+        self.assertEqual(self.env["res.users"].search_count([("login", "=", "oksana@mail.test")]), 1)
 
     def test_only_staff_of_the_association_grants(self):
         with self.assertRaises(AccessError):

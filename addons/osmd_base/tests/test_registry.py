@@ -19,51 +19,97 @@ class TestOwnershipShares(OsmdCommon):
     def test_shares_not_summing_to_one_refused(self):
         premise = self.data_a["premises"][1]
         with self.assertRaisesMsg(ValidationError, r"sum to 4/3 instead of 1"):
-            self.env["osmd.ownership"].create({
-                "premise_id": premise.id, "partner_id": self.data_a["owners"][0].id,
-                "share_numerator": 1, "share_denominator": 3, "date_start": "2024-01-01",
-            })
+            self.env["osmd.ownership"].create(
+                {
+                    "premise_id": premise.id,
+                    "partner_id": self.data_a["owners"][0].id,
+                    "share_numerator": 1,
+                    "share_denominator": 3,
+                    "date_start": "2024-01-01",
+                }
+            )
 
     def test_single_partial_share_refused(self):
         premise = self.env["osmd.premise"].create(
-            {"building_id": self.data_a["building"].id, "number": "77", "total_area": 40})
+            {"building_id": self.data_a["building"].id, "number": "77", "total_area": 40}
+        )
         with self.assertRaisesMsg(ValidationError, r"sum to 1/3 instead of 1"):
-            self.env["osmd.ownership"].create({
-                "premise_id": premise.id, "partner_id": self.data_a["owners"][0].id,
-                "share_numerator": 1, "share_denominator": 3, "date_start": "2024-01-01",
-            })
+            self.env["osmd.ownership"].create(
+                {
+                    "premise_id": premise.id,
+                    "partner_id": self.data_a["owners"][0].id,
+                    "share_numerator": 1,
+                    "share_denominator": 3,
+                    "date_start": "2024-01-01",
+                }
+            )
 
     def test_thirds_are_exact(self):
         premise = self.env["osmd.premise"].create(
-            {"building_id": self.data_a["building"].id, "number": "78", "total_area": 40})
+            {"building_id": self.data_a["building"].id, "number": "78", "total_area": 40}
+        )
         owners = self.data_a["owners"]
-        self.env["osmd.ownership"].create([
-            {"premise_id": premise.id, "partner_id": owners[0].id, "share_numerator": 1, "share_denominator": 3,
-             "date_start": "2024-01-01"},
-            {"premise_id": premise.id, "partner_id": owners[1].id, "share_numerator": 1, "share_denominator": 3,
-             "date_start": "2024-01-01"},
-            {"premise_id": premise.id, "partner_id": owners[2].id, "share_numerator": 1, "share_denominator": 3,
-             "date_start": "2024-01-01"},
-        ])
+        self.env["osmd.ownership"].create(
+            [
+                {
+                    "premise_id": premise.id,
+                    "partner_id": owners[0].id,
+                    "share_numerator": 1,
+                    "share_denominator": 3,
+                    "date_start": "2024-01-01",
+                },
+                {
+                    "premise_id": premise.id,
+                    "partner_id": owners[1].id,
+                    "share_numerator": 1,
+                    "share_denominator": 3,
+                    "date_start": "2024-01-01",
+                },
+                {
+                    "premise_id": premise.id,
+                    "partner_id": owners[2].id,
+                    "share_numerator": 1,
+                    "share_denominator": 3,
+                    "date_start": "2024-01-01",
+                },
+            ]
+        )
         self.assertEqual(len(premise.current_ownership_ids), 3)
 
     def test_invalid_fraction_refused(self):
         premise = self.data_a["premises"][1]
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
-            self.env["osmd.ownership"].create({
-                "premise_id": premise.id, "partner_id": self.data_a["owners"][0].id,
-                "share_numerator": 3, "share_denominator": 2, "date_start": "2024-01-01",
-            })
+            self.env["osmd.ownership"].create(
+                {
+                    "premise_id": premise.id,
+                    "partner_id": self.data_a["owners"][0].id,
+                    "share_numerator": 3,
+                    "share_denominator": 2,
+                    "date_start": "2024-01-01",
+                }
+            )
 
     def test_form_edit_of_several_shares_in_one_save(self):
         """1/1 → 1/2 and a new co-owner 1/2 in the same save is accepted."""
         premise = self.data_a["premises"][1]
         ownership = premise.ownership_ids
-        premise.write({"ownership_ids": [
-            (1, ownership.id, {"share_denominator": 2}),
-            (0, 0, {"partner_id": self.data_a["owners"][0].id, "share_numerator": 1, "share_denominator": 2,
-                    "date_start": "2019-05-15"}),
-        ]})
+        premise.write(
+            {
+                "ownership_ids": [
+                    (1, ownership.id, {"share_denominator": 2}),
+                    (
+                        0,
+                        0,
+                        {
+                            "partner_id": self.data_a["owners"][0].id,
+                            "share_numerator": 1,
+                            "share_denominator": 2,
+                            "date_start": "2019-05-15",
+                        },
+                    ),
+                ]
+            }
+        )
         self.assertEqual(sorted(premise.ownership_ids.mapped("share_display")), ["1/2", "1/2"])
         with self.assertRaisesMsg(ValidationError, "instead of 1"):
             premise.write({"ownership_ids": [(1, ownership.id, {"share_denominator": 3})]})
@@ -73,8 +119,9 @@ class TestOwnershipShares(OsmdCommon):
         premise = self.data_a["premises"][2]
         old = premise.ownership_ids
         old.date_end = "2022-12-31"
-        self.env["osmd.ownership"].create({
-            "premise_id": premise.id, "partner_id": self.data_a["owners"][0].id, "date_start": "2023-03-01"})
+        self.env["osmd.ownership"].create(
+            {"premise_id": premise.id, "partner_id": self.data_a["owners"][0].id, "date_start": "2023-03-01"}
+        )
         with self.assertRaisesMsg(ValidationError, "2/1 instead of 1"):
             old.date_end = "2023-06-30"
         self.assertEqual(premise.with_context(date=date(2021, 1, 1)).current_ownership_ids, old)
@@ -101,25 +148,33 @@ class TestPremisesAndBuildings(OsmdCommon):
     def test_premise_number_unique_per_building(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
             self.env["osmd.premise"].create(
-                {"building_id": self.data_a["building"].id, "number": "1", "total_area": 10})
+                {"building_id": self.data_a["building"].id, "number": "1", "total_area": 10}
+            )
         other = self.env["osmd.premise"].create(
-            {"building_id": self.data_b["building"].id, "number": "99", "total_area": 10})
+            {"building_id": self.data_b["building"].id, "number": "99", "total_area": 10}
+        )
         self.assertTrue(other)
 
     def test_area_must_be_positive(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
             self.env["osmd.premise"].create(
-                {"building_id": self.data_a["building"].id, "number": "500", "total_area": 0})
+                {"building_id": self.data_a["building"].id, "number": "500", "total_area": 0}
+            )
         with self.assertRaisesMsg(ValidationError, "living area"):
             self.env["osmd.premise"].create(
-                {"building_id": self.data_a["building"].id, "number": "501", "total_area": 30, "living_area": 31})
+                {"building_id": self.data_a["building"].id, "number": "501", "total_area": 30, "living_area": 31}
+            )
 
     def test_premises_sorted_naturally(self):
         building = self.data_a["building"]
-        self.env["osmd.premise"].create([
-            {"building_id": building.id, "number": n, "total_area": 10} for n in ("10", "9", "100", "9а")])
-        numbers = self.env["osmd.premise"].search(
-            [("building_id", "=", building.id), ("kind", "=", "apartment")]).mapped("number")
+        self.env["osmd.premise"].create(
+            [{"building_id": building.id, "number": n, "total_area": 10} for n in ("10", "9", "100", "9а")]
+        )
+        numbers = (
+            self.env["osmd.premise"]
+            .search([("building_id", "=", building.id), ("kind", "=", "apartment")])
+            .mapped("number")
+        )
         self.assertEqual(numbers, ["1", "2", "9", "9а", "10", "100"])
 
 
@@ -130,20 +185,25 @@ class TestPersonalAccounts(OsmdCommon):
         self.assertEqual(acc_a.number, "000001")
         self.assertEqual(acc_b.number, "000001", "each association numbers its own accounts")
         self.assertEqual(self.data_a["accounts"][1].number, "000002")
-        self.assertEqual(self.env["osmd.account"]._search_by_number(" 000002 ", self.company_a),
-                         self.data_a["accounts"][1])
+        self.assertEqual(
+            self.env["osmd.account"]._search_by_number(" 000002 ", self.company_a), self.data_a["accounts"][1]
+        )
 
     def test_number_digits_only_and_unique(self):
-        premises = self.env["osmd.premise"].create([
-            {"building_id": self.data_a["building"].id, "number": str(n), "total_area": 40} for n in (3, 4, 5)])
+        premises = self.env["osmd.premise"].create(
+            [{"building_id": self.data_a["building"].id, "number": str(n), "total_area": 40} for n in (3, 4, 5)]
+        )
         with self.assertRaisesMsg(ValidationError, "digits"):
             self.env["osmd.account"].create(
-                {"premise_id": premises[0].id, "company_id": self.company_a.id, "number": "12-AB"})
+                {"premise_id": premises[0].id, "company_id": self.company_a.id, "number": "12-AB"}
+            )
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
             self.env["osmd.account"].create(
-                {"premise_id": premises[1].id, "company_id": self.company_a.id, "number": "000001"})
+                {"premise_id": premises[1].id, "company_id": self.company_a.id, "number": "000001"}
+            )
         imported = self.env["osmd.account"].create(
-            {"premise_id": premises[2].id, "company_id": self.company_a.id, "number": "4417"})
+            {"premise_id": premises[2].id, "company_id": self.company_a.id, "number": "4417"}
+        )
         self.assertEqual(imported.number, "4417")
 
     def test_number_never_changes_nor_deleted(self):
@@ -165,16 +225,27 @@ class TestPersonalAccounts(OsmdCommon):
 
     def test_counted_residents_by_date(self):
         account = self.data_a["accounts"][0]
-        self.env["osmd.resident"].create({
-            "account_id": account.id, "partner_id": self.data_a["owners"][2].id, "relation": "tenant",
-            "date_start": "2025-01-01", "date_end": "2025-06-30"})
+        self.env["osmd.resident"].create(
+            {
+                "account_id": account.id,
+                "partner_id": self.data_a["owners"][2].id,
+                "relation": "tenant",
+                "date_start": "2025-01-01",
+                "date_end": "2025-06-30",
+            }
+        )
         self.assertEqual(len(account._get_counted_residents(date(2025, 3, 1))), 3)
         self.assertEqual(len(account._get_counted_residents(date(2025, 7, 1))), 2)
         self.assertEqual(account.with_context(date=date(2025, 3, 1)).counted_resident_count, 3)
         with self.assertRaisesMsg(ValidationError, "overlapping"):
-            self.env["osmd.resident"].create({
-                "account_id": account.id, "partner_id": self.data_a["owners"][2].id, "relation": "tenant",
-                "date_start": "2025-06-01"})
+            self.env["osmd.resident"].create(
+                {
+                    "account_id": account.id,
+                    "partner_id": self.data_a["owners"][2].id,
+                    "relation": "tenant",
+                    "date_start": "2025-06-01",
+                }
+            )
 
     def test_portal_partners_follow_holder_and_residents(self):
         account = self.data_a["accounts"][0]
@@ -213,12 +284,23 @@ class TestOwnershipTransfer(OsmdCommon):
         number = account.number
         self._transfer(premise, date(2025, 3, 15), [(buyer, 1, 1)])
         old, new = premise.ownership_ids.sorted("date_start")
-        self.assertRecordValues(old | new, [
-            {"partner_id": seller.id, "date_start": date(2019, 5, 15), "date_end": date(2025, 3, 14),
-             "document_kind": False},
-            {"partner_id": buyer.id, "date_start": date(2025, 3, 15), "date_end": False,
-             "document_kind": "sale_contract"},
-        ])
+        self.assertRecordValues(
+            old | new,
+            [
+                {
+                    "partner_id": seller.id,
+                    "date_start": date(2019, 5, 15),
+                    "date_end": date(2025, 3, 14),
+                    "document_kind": False,
+                },
+                {
+                    "partner_id": buyer.id,
+                    "date_start": date(2025, 3, 15),
+                    "date_end": False,
+                    "document_kind": "sale_contract",
+                },
+            ],
+        )
         self.assertEqual(account.number, number)
         self.assertEqual(account._get_holder_at(date(2025, 3, 14)), seller)
         self.assertEqual(account._get_holder_at(date(2025, 3, 15)), buyer)
@@ -240,10 +322,12 @@ class TestOwnershipTransfer(OsmdCommon):
 
     def test_inheritance_split_between_heirs(self):
         premise = self.data_a["premises"][2]
-        heirs = self.env["res.partner"].create([
-            {"name": "Спадкоємець 1", "company_id": self.company_a.id},
-            {"name": "Спадкоємець 2", "company_id": self.company_a.id},
-        ])
+        heirs = self.env["res.partner"].create(
+            [
+                {"name": "Спадкоємець 1", "company_id": self.company_a.id},
+                {"name": "Спадкоємець 2", "company_id": self.company_a.id},
+            ]
+        )
         self._transfer(premise, date(2025, 1, 10), [(heirs[0], 1, 2), (heirs[1], 1, 2)], reason="inheritance")
         current = premise.with_context(date=date(2025, 2, 1)).current_ownership_ids
         self.assertEqual(current.partner_id, heirs)

@@ -21,18 +21,10 @@ class TestStaffUsers(TransactionCase):
                 {"name": "OSBB Sumska 5", "osmd_kind": "osbb", "country_id": ua.id},
             ]
         )
-        cls.chairman_a = cls._new_user(
-            "chair_a", "osmd_base.group_osmd_chairman", cls.company_a
-        )
-        cls.chairman_b = cls._new_user(
-            "chair_b", "osmd_base.group_osmd_chairman", cls.company_b
-        )
-        cls.board_a = cls._new_user(
-            "board_a", "osmd_base.group_osmd_board", cls.company_a
-        )
-        cls.audit_a = cls._new_user(
-            "audit_a", "osmd_base.group_osmd_audit", cls.company_a
-        )
+        cls.chairman_a = cls._new_user("chair_a", "osmd_base.group_osmd_chairman", cls.company_a)
+        cls.chairman_b = cls._new_user("chair_b", "osmd_base.group_osmd_chairman", cls.company_b)
+        cls.board_a = cls._new_user("board_a", "osmd_base.group_osmd_board", cls.company_a)
+        cls.audit_a = cls._new_user("audit_a", "osmd_base.group_osmd_audit", cls.company_a)
         cls.Member = cls.env["osmd.staff.member"]
         cls.member_b = cls.Member.with_user(cls.chairman_b).create(
             {"name": "Olha Bondar", "email": "olha@sumska.test", "role": "engineer"}
@@ -49,15 +41,10 @@ class TestStaffUsers(TransactionCase):
         )
 
     def _create_member(self, chairman, **vals):
-        return self.Member.with_user(chairman).create(
-            {"name": "Ivan Petrenko", "role": "accountant", **vals}
-        )
+        return self.Member.with_user(chairman).create({"name": "Ivan Petrenko", "role": "accountant", **vals})
 
     def _osmd_groups(self, user):
-        return (
-            user.group_ids
-            & self.env.ref("osmd_base.res_groups_privilege_osmd").group_ids
-        )
+        return user.group_ids & self.env.ref("osmd_base.res_groups_privilege_osmd").group_ids
 
     def test_chairman_creates_accountant(self):
         member = self._create_member(self.chairman_a, email="Ivan@Khreshchatyk.test")
@@ -80,15 +67,9 @@ class TestStaffUsers(TransactionCase):
         self.assertFalse(user.has_group("osmd_base.group_osmd_board"))
         self.assertFalse(user.has_group("base.group_system"))
         self.assertFalse(user.has_group("base.group_erp_manager"))
-        self.assertEqual(
-            self._osmd_groups(user), self.env.ref("osmd_base.group_osmd_accountant")
-        )
+        self.assertEqual(self._osmd_groups(user), self.env.ref("osmd_base.group_osmd_accountant"))
         # the invitation is queued, not sent: no mail server is needed
-        mail = (
-            self.env["mail.mail"]
-            .sudo()
-            .search([("model", "=", "res.users"), ("res_id", "=", user.id)])
-        )
+        mail = self.env["mail.mail"].sudo().search([("model", "=", "res.users"), ("res_id", "=", user.id)])
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.state, "outgoing")
         self.assertIn(user.partner_id, mail.recipient_ids)
@@ -98,13 +79,9 @@ class TestStaffUsers(TransactionCase):
         member = self._create_member(self.chairman_a, email="invite@khreshchatyk.test")
         user = member.sudo().user_id
         Mail = self.env["mail.mail"].sudo()
-        before = Mail.search_count(
-            [("model", "=", "res.users"), ("res_id", "=", user.id)]
-        )
+        before = Mail.search_count([("model", "=", "res.users"), ("res_id", "=", user.id)])
         member.with_user(self.chairman_a).action_invite()
-        after = Mail.search_count(
-            [("model", "=", "res.users"), ("res_id", "=", user.id)]
-        )
+        after = Mail.search_count([("model", "=", "res.users"), ("res_id", "=", user.id)])
         self.assertEqual(after, before + 1)
         with self.assertRaises(AccessError):
             member.with_user(self.audit_a).action_invite()
@@ -115,9 +92,7 @@ class TestStaffUsers(TransactionCase):
         export = self.env.ref("base.group_allow_export")
         user.sudo().group_ids = [(4, export.id)]
         member.with_user(self.chairman_a).role = "engineer"
-        self.assertEqual(
-            self._osmd_groups(user), self.env.ref("osmd_base.group_osmd_engineer")
-        )
+        self.assertEqual(self._osmd_groups(user), self.env.ref("osmd_base.group_osmd_engineer"))
         self.assertFalse(user.has_group("osmd_base.group_osmd_accountant"))
         self.assertTrue(user.has_group("osmd_base.group_osmd_engineer"))
         self.assertIn(export, user.group_ids, "non-OSMD groups are kept")
@@ -142,9 +117,7 @@ class TestStaffUsers(TransactionCase):
         member_b = self._create_member(self.chairman_b, email="shared@accounting.test")
         user = member_b.sudo().user_id
         with self.assertRaises(UserError):
-            self._create_member(
-                self.chairman_a, email="shared@accounting.test", role="chairman"
-            )
+            self._create_member(self.chairman_a, email="shared@accounting.test", role="chairman")
         member_a = self._create_member(self.chairman_a, email="shared@accounting.test")
         self.assertEqual(member_a.sudo().user_id, user)
         self.assertEqual(user.company_ids, self.company_a | self.company_b)
@@ -172,17 +145,13 @@ class TestStaffUsers(TransactionCase):
                 email="intruder@sumska.test",
                 company_id=self.company_b.id,
             )
-        self.assertFalse(
-            self.env["res.users"].search([("login", "=", "intruder@sumska.test")])
-        )
+        self.assertFalse(self.env["res.users"].search([("login", "=", "intruder@sumska.test")]))
         self.assertTrue(self.member_b.sudo().user_id.active)
 
     def test_only_chairman_manages_staff(self):
         with self.assertRaises(AccessError):
             self._create_member(self.board_a, email="board@khreshchatyk.test")
-        self.assertFalse(
-            self.env["res.users"].search([("login", "=", "board@khreshchatyk.test")])
-        )
+        self.assertFalse(self.env["res.users"].search([("login", "=", "board@khreshchatyk.test")]))
 
     def test_chairman_cannot_pick_or_move_user(self):
         member = self._create_member(self.chairman_a, email="pick@khreshchatyk.test")
@@ -190,9 +159,7 @@ class TestStaffUsers(TransactionCase):
         with self.assertRaises(AccessError):
             member.with_user(self.chairman_a).write({"user_id": admin.id})
         with self.assertRaises(AccessError):
-            self._create_member(
-                self.chairman_a, email="pick2@khreshchatyk.test", user_id=admin.id
-            )
+            self._create_member(self.chairman_a, email="pick2@khreshchatyk.test", user_id=admin.id)
         with self.assertRaises(UserError):
             member.with_user(self.chairman_a).write({"company_id": self.company_b.id})
 
@@ -206,15 +173,11 @@ class TestStaffUsers(TransactionCase):
         )
         groups_before = admin.group_ids
         with self.assertRaises(UserError):
-            self._create_member(
-                self.chairman_a, email="root@hosting.test", role="engineer"
-            )
+            self._create_member(self.chairman_a, email="root@hosting.test", role="engineer")
         self.assertEqual(admin.group_ids, groups_before)
         self.assertTrue(admin.has_group("base.group_system"))
         self.assertFalse(self.Member.search([("email", "=", "root@hosting.test")]))
-        portal = new_test_user(
-            self.env, login="resident@mail.test", groups="base.group_portal"
-        )
+        portal = new_test_user(self.env, login="resident@mail.test", groups="base.group_portal")
         with self.assertRaises(UserError):
             self._create_member(self.chairman_a, email="resident@mail.test")
         self.assertTrue(portal.share)

@@ -232,10 +232,7 @@ SHEETS = (
                 help=_lt("The total area when empty."),
             ),
         ),
-        _lt(
-            "One row per apartment, non-residential premise, parking space or "
-            "storage room."
-        ),
+        _lt("One row per apartment, non-residential premise, parking space or storage room."),
         ("приміщення",),
     ),
     Sheet(
@@ -255,10 +252,7 @@ SHEETS = (
             Column(
                 "tax_id",
                 _lt("Tax ID"),
-                help=_lt(
-                    "RNOKPP (10 digits) of a person or EDRPOU (8 digits) of a "
-                    "legal entity."
-                ),
+                help=_lt("RNOKPP (10 digits) of a person or EDRPOU (8 digits) of a legal entity."),
             ),
             PHONE,
             EMAIL,
@@ -285,10 +279,7 @@ SHEETS = (
             Column("document_number", _lt("Document number")),
             Column("document_date", _lt("Document date"), "date"),
         ),
-        _lt(
-            "One row per owner of a premise; co-owners take one row each and their "
-            "shares sum to exactly 1."
-        ),
+        _lt("One row per owner of a premise; co-owners take one row each and their shares sum to exactly 1."),
         ("власники",),
     ),
     Sheet(
@@ -346,9 +337,7 @@ SHEETS = (
                 _lt("Counted"),
                 "choice",
                 choices="yes_no",
-                help=_lt(
-                    "Counted for per-person services: yes or no (yes when empty)."
-                ),
+                help=_lt("Counted for per-person services: yes or no (yes when empty)."),
             ),
             PHONE,
             EMAIL,
@@ -361,9 +350,7 @@ SHEETS_BY_KEY = {sheet.key: sheet for sheet in SHEETS}
 
 # Problems found against the database (by the Odoo layer)
 MSG_PREMISE_EXISTS = _lt("Premise %(number)s already exists in building %(building)s.")
-MSG_ACCOUNT_NUMBER_USED = _lt(
-    "Account number %(number)s is already used in the association."
-)
+MSG_ACCOUNT_NUMBER_USED = _lt("Account number %(number)s is already used in the association.")
 INSTRUCTIONS_TITLE = _lt("Instructions")
 
 
@@ -479,9 +466,7 @@ def _to_decimal(value):
 def _to_int(value):
     number = _to_decimal(value)
     if number != number.to_integral_value():
-        raise _CellError(
-            _lt("%(value)s is not a whole number."), value=_cell_text(value)
-        )
+        raise _CellError(_lt("%(value)s is not a whole number."), value=_cell_text(value))
     return int(number)
 
 
@@ -490,13 +475,9 @@ def _to_area(value):
     if number <= 0:
         raise _CellError(_lt("The area must be greater than 0."))
     if number != number.quantize(AREA_QUANTUM):
-        raise _CellError(
-            _lt("The area %(value)s has more than 2 decimals."), value=_cell_text(value)
-        )
+        raise _CellError(_lt("The area %(value)s has more than 2 decimals."), value=_cell_text(value))
     if number > AREA_MAX:
-        raise _CellError(
-            _lt("The area %(value)s is too large."), value=_cell_text(value)
-        )
+        raise _CellError(_lt("The area %(value)s is too large."), value=_cell_text(value))
     return number.quantize(AREA_QUANTUM)
 
 
@@ -512,9 +493,7 @@ def _to_date(value):
                 return datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-    raise _CellError(
-        _lt("%(value)s is not a date: enter it as DD.MM.YYYY."), value=text
-    )
+    raise _CellError(_lt("%(value)s is not a date: enter it as DD.MM.YYYY."), value=text)
 
 
 class _Converter:
@@ -588,9 +567,7 @@ class _Converter:
         try:
             return normalize_phone(text)
         except PhoneError:
-            raise _CellError(
-                _lt("%(value)s is not a valid phone number."), value=text
-            ) from None
+            raise _CellError(_lt("%(value)s is not a valid phone number."), value=text) from None
 
     def _convert_email(self, column, value):
         text = _cell_text(value)
@@ -601,9 +578,7 @@ class _Converter:
     def _convert_account(self, column, value):
         text = _cell_text(value)
         if not ACCOUNT_NUMBER_RE.match(text):
-            raise _CellError(
-                _lt("Account number %(value)s must be 1 to 12 digits."), value=text
-            )
+            raise _CellError(_lt("Account number %(value)s must be 1 to 12 digits."), value=text)
         return text
 
 
@@ -647,9 +622,7 @@ class _Parser:
 
     def parse(self):
         try:
-            workbook = openpyxl.load_workbook(
-                io.BytesIO(self.content), read_only=True, data_only=True
-            )
+            workbook = openpyxl.load_workbook(io.BytesIO(self.content), read_only=True, data_only=True)
         except (
             InvalidFileException,
             zipfile.BadZipFile,
@@ -657,11 +630,7 @@ class _Parser:
             ValueError,
             OSError,
         ):
-            self.result.errors.append(
-                RowError(
-                    "", 0, "", _lt("The file is not an Excel workbook (.xlsx)."), {}
-                )
-            )
+            self.result.errors.append(RowError("", 0, "", _lt("The file is not an Excel workbook (.xlsx)."), {}))
             return self.result
         try:
             rows = self._read_sheets(workbook)
@@ -742,9 +711,7 @@ class _Parser:
                 continue
             key = aliases.get(_header_key(text))
             if key is None:
-                self.error(
-                    sheet.key, 1, None, _lt("Unknown column %(column)s."), column=text
-                )
+                self.error(sheet.key, 1, None, _lt("Unknown column %(column)s."), column=text)
                 header_ok = False
             elif key in positions:
                 self.error(
@@ -814,10 +781,7 @@ class _Parser:
                 sheet_key,
                 record["row"],
                 "premise",
-                _lt(
-                    "Premise %(number)s of building %(building)s is not in the "
-                    "Premises sheet."
-                ),
+                _lt("Premise %(number)s of building %(building)s is not in the Premises sheet."),
                 number=record["premise"],
                 building=record["building"],
             )
@@ -884,10 +848,7 @@ class _Parser:
                     "premises",
                     record["row"],
                     "number",
-                    _lt(
-                        "Premise %(number)s of building %(building)s is already in "
-                        "row %(row)s."
-                    ),
+                    _lt("Premise %(number)s of building %(building)s is already in row %(row)s."),
                     number=record["number"],
                     building=record["building"],
                     row=self.premises[key]["row"],
@@ -1052,19 +1013,12 @@ class _Parser:
                 )
                 person["first_row"] = record["row"]
             else:
-                if (
-                    record["tax_id"]
-                    and person["tax_id"]
-                    and (record["tax_id"] != person["tax_id"])
-                ):
+                if record["tax_id"] and person["tax_id"] and (record["tax_id"] != person["tax_id"]):
                     self.error(
                         "owners",
                         record["row"],
                         "tax_id",
-                        _lt(
-                            "%(name)s has the phone or e-mail of row %(row)s but "
-                            "another tax ID."
-                        ),
+                        _lt("%(name)s has the phone or e-mail of row %(row)s but another tax ID."),
                         name=record["name"],
                         row=person["first_row"],
                     )
@@ -1104,10 +1058,7 @@ class _Parser:
         valid = [r for r in rows if r["ok"]]
         if len(valid) != len(rows):
             return  # the sum is checked once the rows themselves are right
-        periods = [
-            (r["date_start"] or self.today, None, share_fraction(*r["share"]))
-            for r in rows
-        ]
+        periods = [(r["date_start"] or self.today, None, share_fraction(*r["share"])) for r in rows]
         problems = share_errors(periods)
         if problems:
             start, end, total = problems[0]
@@ -1146,11 +1097,7 @@ class _Parser:
         name_key = normalize_key(name)
         linked = self.premise_people.setdefault(premise_key, [])
         person = next(
-            (
-                self.result.persons[ref]
-                for ref in linked
-                if self.result.persons[ref]["key"] == name_key
-            ),
+            (self.result.persons[ref] for ref in linked if self.result.persons[ref]["key"] == name_key),
             None,
         )
         keys = self._identity_keys(name_key, None, phone, email)
@@ -1200,9 +1147,7 @@ class _Parser:
                 continue
             holder = None
             if record.get("holder") is not None:
-                holder = self._resolve_person(
-                    premise_key, record["holder"], record["phone"], record["email"]
-                )
+                holder = self._resolve_person(premise_key, record["holder"], record["phone"], record["email"])
             account = {
                 "row": record["row"],
                 "premise_key": premise_key,
@@ -1232,17 +1177,13 @@ class _Parser:
                 continue
             if record.get("name") is None:
                 continue
-            person = self._resolve_person(
-                premise_key, record["name"], record["phone"], record["email"]
-            )
+            person = self._resolve_person(premise_key, record["name"], record["phone"], record["email"])
             if (premise_key, person) in seen:
                 self.error(
                     "residents",
                     record["row"],
                     "name",
-                    _lt(
-                        "%(name)s is already a resident of this premise in row %(row)s."
-                    ),
+                    _lt("%(name)s is already a resident of this premise in row %(row)s."),
                     name=record["name"],
                     row=seen[(premise_key, person)],
                 )
@@ -1288,25 +1229,19 @@ TEMPLATE_INSTRUCTIONS = (
     ),
     _lt("Columns marked * are required. A sheet you do not need may stay empty."),
     _lt(
-        "The other sheets refer to a building by its name and to a premise by the "
-        "building name and the premise number."
+        "The other sheets refer to a building by its name and to a premise by the building name and the premise number."
     ),
     _lt("Areas are in m² with at most 2 decimals; dates are written as DD.MM.YYYY."),
-    _lt(
-        "The shares of the co-owners of a premise must sum to exactly 1, e.g. 1/2 "
-        "and 1/2."
-    ),
+    _lt("The shares of the co-owners of a premise must sum to exactly 1, e.g. 1/2 and 1/2."),
     _lt(
         "Rows with the same full name and the same tax ID, phone or e-mail are one "
         "person, e.g. an owner of two premises."
     ),
     _lt(
-        "An account holder is an owner of the premise or a new person; an empty "
-        "account number is given automatically."
+        "An account holder is an owner of the premise or a new person; an empty account number is given automatically."
     ),
     _lt(
-        "If any row has an error, nothing is imported: the error list names the "
-        "sheet, row and column of every problem."
+        "If any row has an error, nothing is imported: the error list names the sheet, row and column of every problem."
     ),
 )
 
@@ -1400,19 +1335,12 @@ def build_template(translate=None):
     """Return the registry template (.xlsx bytes): an instruction sheet, one
     sheet per registry part with its header row and two example rows."""
     tr = translate or (lambda text: text)
-    choice_labels = {
-        name: {code: tr(label) for code, label, _extra in options}
-        for name, options in CHOICES.items()
-    }
+    choice_labels = {name: {code: tr(label) for code, label, _extra in options} for name, options in CHOICES.items()}
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    required = workbook.add_format(
-        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#FCE4D6"}
-    )
-    optional = workbook.add_format(
-        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E2EFDA"}
-    )
+    required = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#FCE4D6"})
+    optional = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E2EFDA"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     text_fmt = workbook.add_format({"num_format": "@"})
     date_fmt = workbook.add_format({"num_format": "dd.mm.yyyy"})
@@ -1449,9 +1377,7 @@ def build_template(translate=None):
         for index, column in enumerate(sheet.columns):
             header = tr(column.header) + (" *" if column.required else "")
             worksheet.write(0, index, header, required if column.required else optional)
-            cell_format = {"date": date_fmt, "area": area_fmt, "int": None}.get(
-                column.kind, text_fmt
-            )
+            cell_format = {"date": date_fmt, "area": area_fmt, "int": None}.get(column.kind, text_fmt)
             worksheet.set_column(index, index, max(12, len(header) + 2), cell_format)
             labels = list(choice_labels.get(column.choices, {}).values())
             if labels and len(",".join(labels)) <= 255:  # Excel's limit for a list
@@ -1467,15 +1393,11 @@ def build_template(translate=None):
                     },
                 )
         for row_index, values in enumerate(TEMPLATE_EXAMPLES[sheet.key], start=1):
-            for index, (column, value) in enumerate(
-                zip(sheet.columns, values, strict=True)
-            ):
+            for index, (column, value) in enumerate(zip(sheet.columns, values, strict=True)):
                 if value is None:
                     continue
                 if column.kind == "choice":
-                    worksheet.write_string(
-                        row_index, index, choice_labels[column.choices][value]
-                    )
+                    worksheet.write_string(row_index, index, choice_labels[column.choices][value])
                 elif column.kind == "date":
                     worksheet.write_datetime(
                         row_index,

@@ -36,11 +36,7 @@ def share_totals(periods):
     for index, start in enumerate(points):
         end = points[index + 1] - ONE_DAY if index + 1 < len(points) else None
         total = sum(
-            (
-                share
-                for p_start, p_end, share in periods
-                if p_start <= start and (not p_end or p_end >= start)
-            ),
+            (share for p_start, p_end, share in periods if p_start <= start and (not p_end or p_end >= start)),
             Fraction(0),
         )
         if not total:
@@ -68,4 +64,3 @@ def format_share(fraction):
 def format_period(start, end):
     start_s = start.strftime("%d.%m.%Y")
     return f"{start_s}–{end.strftime('%d.%m.%Y')}" if end else f"{start_s}–…"
-

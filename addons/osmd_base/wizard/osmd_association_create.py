@@ -23,29 +23,21 @@ class OsmdAssociationCreate(models.TransientModel):
     _description = "New association"
 
     name = fields.Char(required=True, help="Full name, e.g. OSBB 'Khreshchatyk 10'.")
-    kind = fields.Selection(
-        ASSOCIATION_KINDS, string="Association kind", required=True, default="osbb"
-    )
+    kind = fields.Selection(ASSOCIATION_KINDS, string="Association kind", required=True, default="osbb")
     edrpou = fields.Char(
         string="EDRPOU code",
         required=True,
         help="8-digit code in the Unified State Register (ЄДРПОУ).",
     )
-    iban = fields.Char(
-        string="IBAN", help="Current account of the association (UA + 27 digits)."
-    )
-    statute_rules = fields.Selection(
-        STATUTE_RULES, string="Statute rule set", required=True, default="after_2023"
-    )
+    iban = fields.Char(string="IBAN", help="Current account of the association (UA + 27 digits).")
+    statute_rules = fields.Selection(STATUTE_RULES, string="Statute rule set", required=True, default="after_2023")
     street = fields.Char()
     city = fields.Char()
     zip = fields.Char(string="Postcode")
     phone = fields.Char()
     email = fields.Char()
     chairman_name = fields.Char(required=True)
-    chairman_email = fields.Char(
-        required=True, help="The chairman's login; the invitation is sent here."
-    )
+    chairman_email = fields.Char(required=True, help="The chairman's login; the invitation is sent here.")
     chairman_phone = fields.Char()
     file = fields.Binary(
         string="Registry workbook",
@@ -103,18 +95,14 @@ class OsmdAssociationCreate(models.TransientModel):
         try:
             return normalize_phone(phone)
         except PhoneError as exc:
-            raise ValidationError(
-                self.env._("%(phone)s is not a valid phone number.", phone=phone)
-            ) from exc
+            raise ValidationError(self.env._("%(phone)s is not a valid phone number.", phone=phone)) from exc
 
     def _clean_email(self, email):
         if not email:
             return False
         normalized = email_normalize(email)
         if not normalized:
-            raise ValidationError(
-                self.env._("%(email)s is not a valid e-mail.", email=email)
-            )
+            raise ValidationError(self.env._("%(email)s is not a valid e-mail.", email=email))
         return normalized
 
     # ------------------------------------------------------------
@@ -127,15 +115,10 @@ class OsmdAssociationCreate(models.TransientModel):
         # Parse the workbook first: a bad row stops here, before any record exists.
         data = self.file and Import._parse_file(base64.b64decode(self.file))
         login = self._clean_email(self.chairman_email)
-        if (
-            self.env["res.users"]
-            .with_context(active_test=False)
-            .search_count([("login", "=", login)])
-        ):
+        if self.env["res.users"].with_context(active_test=False).search_count([("login", "=", login)]):
             raise UserError(
                 self.env._(
-                    "A user with the login %(login)s already exists: choose another "
-                    "e-mail for the chairman.",
+                    "A user with the login %(login)s already exists: choose another e-mail for the chairman.",
                     login=login,
                 )
             )
@@ -183,17 +166,11 @@ class OsmdAssociationCreate(models.TransientModel):
             uah.sudo().active = True
         # chart_template_load: no automatic localisation install and no second chart
         # loading at commit; the chart is loaded explicitly just below.
-        return (
-            self.env["res.company"]
-            .with_context(chart_template_load=True)
-            .create(self._prepare_company_vals())
-        )
+        return self.env["res.company"].with_context(chart_template_load=True).create(self._prepare_company_vals())
 
     def _load_chart_of_accounts(self, company):
         """The Ukrainian chart (ПСБО): accounts, taxes and journals (bank included)."""
-        self.env["account.chart.template"].try_loading(
-            UA_CHART_TEMPLATE, company, install_demo=False
-        )
+        self.env["account.chart.template"].try_loading(UA_CHART_TEMPLATE, company, install_demo=False)
 
     def _create_chairman(self, company, login):
         Users = self.env["res.users"].with_context(no_reset_password=True)
@@ -218,9 +195,7 @@ class OsmdAssociationCreate(models.TransientModel):
         onboarding is committed.
         """
         user.partner_id.signup_prepare(signup_type="signup")
-        template = self.env.ref(
-            "auth_signup.set_password_email", raise_if_not_found=False
-        )
+        template = self.env.ref("auth_signup.set_password_email", raise_if_not_found=False)
         if not template:
             return
         template.send_mail(
@@ -238,16 +213,12 @@ class OsmdAssociationCreate(models.TransientModel):
         )
 
     def _get_association_action(self, company):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "osmd_base.osmd_association_action"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("osmd_base.osmd_association_action")
         action.update(
             {
                 "res_id": company.id,
                 "view_mode": "form",
-                "views": [
-                    (self.env.ref("osmd_base.osmd_association_view_form").id, "form")
-                ],
+                "views": [(self.env.ref("osmd_base.osmd_association_view_form").id, "form")],
                 "target": "current",
             }
         )

@@ -47,17 +47,14 @@ class OsmdPortalGrant(models.TransientModel):
     )
     include_residents = fields.Boolean(
         string="Also residents",
-        help="Also give access to the current residents marked with resident cabinet "
-        "access, not only to the holders.",
+        help="Also give access to the current residents marked with resident cabinet access, not only to the holders.",
     )
     resend_invitations = fields.Boolean(
         string="Invite again who never logged in",
         help="People who already have access but never logged in get a new invitation "
         "(a new signup link when they have no e-mail): signup links expire.",
     )
-    state = fields.Selection(
-        [("preview", "Preview"), ("done", "Done")], default="preview", required=True
-    )
+    state = fields.Selection([("preview", "Preview"), ("done", "Done")], default="preview", required=True)
     line_ids = fields.One2many(
         "osmd.portal.grant.line",
         "wizard_id",
@@ -81,25 +78,16 @@ class OsmdPortalGrant(models.TransientModel):
                 wizard.line_ids = wizard.line_ids
                 continue
             wizard.line_ids = [Command.clear()] + [
-                Command.create(wizard._prepare_line_vals(entry))
-                for entry in wizard._osmd_plan()
+                Command.create(wizard._prepare_line_vals(entry)) for entry in wizard._osmd_plan()
             ]
 
     @api.depends("line_ids.status", "line_ids.channel")
     def _compute_counts(self):
         problems = {"no_contact", "invalid_phone", "invalid_email", "login_taken"}
         for wizard in self:
-            wizard.invite_count = len(
-                wizard.line_ids.filtered(
-                    lambda line: line.status in ("invite", "granted")
-                )
-            )
-            wizard.problem_count = len(
-                wizard.line_ids.filtered(lambda line: line.status in problems)
-            )
-            wizard.link_count = len(
-                wizard.line_ids.filtered(lambda line: line.signup_url)
-            )
+            wizard.invite_count = len(wizard.line_ids.filtered(lambda line: line.status in ("invite", "granted")))
+            wizard.problem_count = len(wizard.line_ids.filtered(lambda line: line.status in problems))
+            wizard.link_count = len(wizard.line_ids.filtered(lambda line: line.signup_url))
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -140,10 +128,7 @@ class OsmdPortalGrant(models.TransientModel):
             if not user.active:
                 vals["active"] = True
             if entry["companies"] - user.company_ids:
-                vals["company_ids"] = [
-                    Command.link(company.id)
-                    for company in entry["companies"] - user.company_ids
-                ]
+                vals["company_ids"] = [Command.link(company.id) for company in entry["companies"] - user.company_ids]
             if resident_group not in user.group_ids:
                 vals["group_ids"] = [Command.link(resident_group.id)]
             if vals:
@@ -151,17 +136,11 @@ class OsmdPortalGrant(models.TransientModel):
 
         invited_users = Users.union(*(entry["user"] for entry in to_invite))
         invited_users.partner_id.signup_prepare(signup_type="signup")
-        by_email = Users.union(
-            *(entry["user"] for entry in to_invite if entry["channel"] == "email")
-        )
+        by_email = Users.union(*(entry["user"] for entry in to_invite if entry["channel"] == "email"))
         if by_email:
             template = self.env.ref("auth_signup.portal_set_password_email").sudo()
-            template.with_context(medium="portalinvite").send_mail_batch(
-                by_email.ids, force_send=False
-            )
-        by_link = Users.union(
-            *(entry["user"] for entry in to_invite if entry["channel"] == "link")
-        )
+            template.with_context(medium="portalinvite").send_mail_batch(by_email.ids, force_send=False)
+        by_link = Users.union(*(entry["user"] for entry in to_invite if entry["channel"] == "link"))
         urls = by_link.partner_id._get_signup_url_for_action()
         for entry in to_invite:
             entry["status"] = "granted"
@@ -172,8 +151,7 @@ class OsmdPortalGrant(models.TransientModel):
         self.write(
             {
                 "state": "done",
-                "line_ids": [Command.clear()]
-                + [Command.create(self._prepare_line_vals(entry)) for entry in plan],
+                "line_ids": [Command.clear()] + [Command.create(self._prepare_line_vals(entry)) for entry in plan],
             }
         )
         return {
@@ -192,19 +170,12 @@ class OsmdPortalGrant(models.TransientModel):
     def _osmd_check_can_grant(self, accounts):
         """Only the staff keeping these accounts gives access to them (before sudo)."""
         if not self.env.user.has_group("osmd_base.group_osmd_accountant"):
-            raise AccessError(
-                self.env._(
-                    "Only accountants and board members can give resident cabinet "
-                    "access."
-                )
-            )
+            raise AccessError(self.env._("Only accountants and board members can give resident cabinet access."))
         if not accounts:
             raise UserError(self.env._("Select at least one active personal account."))
         accounts.check_access("write")
         if accounts.company_id - self.env.user.company_ids:
-            raise AccessError(
-                self.env._("You cannot give access to accounts of another association.")
-            )
+            raise AccessError(self.env._("You cannot give access to accounts of another association."))
 
     def _osmd_plan(self):
         """One entry per person of the selected active accounts: how they get access.
@@ -224,12 +195,7 @@ class OsmdPortalGrant(models.TransientModel):
                 ).partner_id
             for partner in partners:
                 people[partner.id] = people.get(partner.id, accounts.browse()) | account
-        partners = (
-            self.env["res.partner"]
-            .browse(list(people))
-            .sudo()
-            .with_context(active_test=False)
-        )
+        partners = self.env["res.partner"].browse(list(people)).sudo().with_context(active_test=False)
 
         plan = []
         for partner in partners:
@@ -249,9 +215,7 @@ class OsmdPortalGrant(models.TransientModel):
             plan.append(entry)
             users = partner.user_ids
             if users.filtered(lambda u: not u.share):
-                entry.update(
-                    status="internal", user=users.filtered(lambda u: not u.share)[:1]
-                )
+                entry.update(status="internal", user=users.filtered(lambda u: not u.share)[:1])
                 continue
             portal_users = users.filtered(lambda u: u._is_portal())
             if portal_users:
@@ -261,8 +225,7 @@ class OsmdPortalGrant(models.TransientModel):
                     login=user.login,
                     channel="email" if user.email else "link",
                     status="invite"
-                    if not user.active
-                    or (self.resend_invitations and not user.login_date)
+                    if not user.active or (self.resend_invitations and not user.login_date)
                     else "has_access",
                 )
                 continue
@@ -286,9 +249,7 @@ class OsmdPortalGrant(models.TransientModel):
                 entry["status"] = "no_contact"
 
         # a login must belong to nobody else, in the database or earlier in this batch
-        new_entries = [
-            entry for entry in plan if entry["status"] == "invite" and not entry["user"]
-        ]
+        new_entries = [entry for entry in plan if entry["status"] == "invite" and not entry["user"]]
         taken = set(
             self.env["res.users"]
             .sudo()
@@ -309,9 +270,7 @@ class OsmdPortalGrant(models.TransientModel):
             "email": entry["email"],
             "phone": entry["phone"],
             "login": entry["login"],
-            "channel": entry["channel"]
-            if entry["status"] in ("invite", "granted", "has_access")
-            else False,
+            "channel": entry["channel"] if entry["status"] in ("invite", "granted", "has_access") else False,
             "status": entry["status"],
             "user_id": entry["user"].id,
             "signup_url": entry["signup_url"],
@@ -323,8 +282,7 @@ class OsmdPortalGrant(models.TransientModel):
         for entry in entries:
             if entry["channel"] == "link":
                 text = self.env._(
-                    "%(name)s: login %(login)s, no e-mail. "
-                    "Hand over or send by SMS this signup link:",
+                    "%(name)s: login %(login)s, no e-mail. Hand over or send by SMS this signup link:",
                     name=entry["partner"].name,
                     login=entry["login"],
                 )
@@ -346,8 +304,7 @@ class OsmdPortalGrant(models.TransientModel):
         title = self.env._("Resident cabinet access granted")
         self.env["osmd.account"].browse(list(items))._message_log_batch(
             {
-                account_id: Markup("<p>%s</p><ul>%s</ul>")
-                % (title, Markup().join(account_items))
+                account_id: Markup("<p>%s</p><ul>%s</ul>") % (title, Markup().join(account_items))
                 for account_id, account_items in items.items()
             }
         )
@@ -358,9 +315,7 @@ class OsmdPortalGrantLine(models.TransientModel):
     _description = "Person in a resident cabinet access grant"
     _order = "id"
 
-    wizard_id = fields.Many2one(
-        "osmd.portal.grant", required=True, ondelete="cascade", index=True
-    )
+    wizard_id = fields.Many2one("osmd.portal.grant", required=True, ondelete="cascade", index=True)
     partner_id = fields.Many2one("res.partner", string="Person", readonly=True)
     account_ids = fields.Many2many("osmd.account", string="Accounts", readonly=True)
     email = fields.Char(readonly=True)

@@ -79,9 +79,7 @@ class OsmdRegistryImport(models.TransientModel):
     @api.model
     def _check_company_access(self, company):
         if not company.osmd_kind or company not in self.env.user.company_ids:
-            raise AccessError(
-                self.env._("You cannot import into %(company)s.", company=company.name)
-            )
+            raise AccessError(self.env._("You cannot import into %(company)s.", company=company.name))
 
     @api.model
     def _parse_file(self, content, company=None):
@@ -111,11 +109,7 @@ class OsmdRegistryImport(models.TransientModel):
     def _get_translators(self):
         """One translation function per installed language, the user's first."""
         langs = [self.env.lang or "en_US"]
-        langs += [
-            code
-            for code, _name in self.env["res.lang"].get_installed()
-            if code not in langs
-        ]
+        langs += [code for code, _name in self.env["res.lang"].get_installed() if code not in langs]
         return [self._get_translator(lang) for lang in langs]
 
     def _get_translator(self, lang):
@@ -133,9 +127,7 @@ class OsmdRegistryImport(models.TransientModel):
             .search([("company_id", "=", company.id)])
         }
         used_numbers = set(
-            self.env["osmd.account"]
-            .search_fetch([("company_id", "=", company.id)], ["number"])
-            .mapped("number")
+            self.env["osmd.account"].search_fetch([("company_id", "=", company.id)], ["number"]).mapped("number")
         )
         errors = self._check_database(data, existing_buildings, used_numbers)
         if errors:
@@ -145,9 +137,7 @@ class OsmdRegistryImport(models.TransientModel):
     @api.model
     def _check_database(self, data, existing_buildings, used_numbers):
         errors = []
-        in_existing = {
-            p["building_key"] for p in data.premises
-        } & existing_buildings.keys()
+        in_existing = {p["building_key"] for p in data.premises} & existing_buildings.keys()
         if in_existing:
             building_ids = [existing_buildings[key].id for key in in_existing]
             taken = {
@@ -191,29 +181,16 @@ class OsmdRegistryImport(models.TransientModel):
         ).env
         partners = self._get_partners(company, data.persons)
         buildings = env["osmd.building"].create(
-            [
-                self._prepare_building_vals(company, building)
-                for building in data.buildings
-            ]
+            [self._prepare_building_vals(company, building) for building in data.buildings]
         )
         building_by_key = dict(existing_buildings)
-        building_by_key.update(
-            zip((b["key"] for b in data.buildings), buildings, strict=True)
-        )
+        building_by_key.update(zip((b["key"] for b in data.buildings), buildings, strict=True))
         premises = env["osmd.premise"].create(
-            [
-                self._prepare_premise_vals(premise, building_by_key)
-                for premise in data.premises
-            ]
+            [self._prepare_premise_vals(premise, building_by_key) for premise in data.premises]
         )
-        premise_by_key = dict(
-            zip((p["key"] for p in data.premises), premises, strict=True)
-        )
+        premise_by_key = dict(zip((p["key"] for p in data.premises), premises, strict=True))
         ownerships = env["osmd.ownership"].create(
-            [
-                self._prepare_ownership_vals(ownership, premise_by_key, partners)
-                for ownership in data.ownerships
-            ]
+            [self._prepare_ownership_vals(ownership, premise_by_key, partners) for ownership in data.ownerships]
         )
         self._assign_account_numbers(company, data.accounts, used_numbers)
         accounts = env["osmd.account"].create(
@@ -227,9 +204,7 @@ class OsmdRegistryImport(models.TransientModel):
                 for account in data.accounts
             ]
         )
-        account_by_key = dict(
-            zip((a["premise_key"] for a in data.accounts), accounts, strict=True)
-        )
+        account_by_key = dict(zip((a["premise_key"] for a in data.accounts), accounts, strict=True))
         env["osmd.account.holder"].create(
             [
                 {
@@ -268,8 +243,7 @@ class OsmdRegistryImport(models.TransientModel):
         and tax ID, phone or e-mail, or created with company_id = the association."""
         Partner = self.env["res.partner"].with_context(active_test=False)
         existing = Partner.search_fetch(
-            Domain("company_id", "=", company.id)
-            & Domain("name", "in", list({p["name"] for p in persons})),
+            Domain("company_id", "=", company.id) & Domain("name", "in", list({p["name"] for p in persons})),
             ["name", "vat", "company_registry", "phone", "email"],
         )
         index = {}
@@ -290,9 +264,7 @@ class OsmdRegistryImport(models.TransientModel):
                 (person["key"], "phone", person["phone"]),
                 (person["key"], "email", (person["email"] or "").casefold()),
             ]
-            partner = next(
-                (index[key] for key in keys if key[2] and key in index), None
-            )
+            partner = next((index[key] for key in keys if key[2] and key in index), None)
             if partner:
                 result[person["ref"]] = partner
             else:
@@ -302,9 +274,7 @@ class OsmdRegistryImport(models.TransientModel):
         created = (
             Partner.sudo()
             .with_context(tracking_disable=True, mail_create_nolog=True)
-            .create(
-                [self._prepare_partner_vals(company, person) for person in to_create]
-            )
+            .create([self._prepare_partner_vals(company, person) for person in to_create])
         )
         for person, partner in zip(to_create, created, strict=True):
             result[person["ref"]] = partner.sudo(False)
@@ -321,9 +291,7 @@ class OsmdRegistryImport(models.TransientModel):
             "email": person["email"] or False,
         }
         if person["tax_id"]:
-            vals["company_registry" if person["is_company"] else "vat"] = person[
-                "tax_id"
-            ]
+            vals["company_registry" if person["is_company"] else "vat"] = person["tax_id"]
         return vals
 
     @api.model
