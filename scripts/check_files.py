@@ -55,11 +55,7 @@ def repo_files(root):
 
 
 def is_text(path):
-    return (
-        path.suffix in TEXT_SUFFIXES
-        or path.name in TEXT_NAMES
-        or path.name.startswith(".")
-    )
+    return path.suffix in TEXT_SUFFIXES or path.name in TEXT_NAMES or path.name.startswith(".")
 
 
 def check_file(path, root=None):

@@ -96,9 +96,7 @@ def candidates(req):
     pin = exact_pin(req)
     if pin is not None:
         extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
-        attempts.append(
-            (f"{req.name}>={pin}", ["--prefer-binary", f"{req.name}{extras}>={pin}"])
-        )
+        attempts.append((f"{req.name}>={pin}", ["--prefer-binary", f"{req.name}{extras}>={pin}"]))
     return attempts
 
 
@@ -137,9 +135,7 @@ FAILED_NAME_PATTERNS = [
     re.compile(r"Failed building wheel for ([A-Za-z0-9_.\-]+)"),
     re.compile(r"\u2570\u2500> ([A-Za-z0-9_.\-]+)"),  # pip's "╰─> name" hint
     re.compile(r"No matching distribution found for ([A-Za-z0-9_.\-]+)"),
-    re.compile(
-        r"Could not find a version that satisfies the requirement ([A-Za-z0-9_.\-]+)"
-    ),
+    re.compile(r"Could not find a version that satisfies the requirement ([A-Za-z0-9_.\-]+)"),
 ]
 
 

@@ -112,9 +112,7 @@ def odoo_verdict(res):
     if failed:
         problems.append(f"{failed} Odoo test(s) failed or errored")
     if res["error_lines"]:
-        problems.append(
-            f"{len(res['error_lines'])} log line(s) at level ERROR/CRITICAL"
-        )
+        problems.append(f"{len(res['error_lines'])} log line(s) at level ERROR/CRITICAL")
     if problems and not failed:
         failed = 1  # a failed run never reports "0 failed"
     return passed, failed, problems
@@ -142,9 +140,7 @@ def main(argv):
     if kind == "junit":
         passed, failed, skipped = junit_counts(path)
         print(f"passed={passed} failed={failed}")
-        sys.stderr.write(
-            f"pytest: {passed} passed, {failed} failed, {skipped} skipped\n"
-        )
+        sys.stderr.write(f"pytest: {passed} passed, {failed} failed, {skipped} skipped\n")
         return 1 if failed else 0
     with open(path, encoding="utf-8", errors="replace") as fh:
         res = parse_odoo_log(fh)
