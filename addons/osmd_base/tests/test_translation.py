@@ -12,9 +12,11 @@ class TestUkrainianTranslation(TransactionCase):
     """Every term Odoo would export from an installed OSMD addon has a Ukrainian translation."""
 
     def test_every_term_translated(self):
-        modules = self.env["ir.module.module"].search(
-            [("state", "=", "installed"), ("name", "=like", "osmd\\_%")]
-        ).mapped("name")
+        modules = (
+            self.env["ir.module.module"]
+            .search([("state", "=", "installed"), ("name", "=like", "osmd\\_%")])
+            .mapped("name")
+        )
         self.assertIn("osmd_base", modules)
         for module in modules:
             with self.subTest(module=module):
