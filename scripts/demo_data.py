@@ -12,6 +12,8 @@ import os
 import random
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+
 rng = random.Random(2026)  # the same demo every time
 
 SURNAMES = [
@@ -498,6 +500,123 @@ def create_logins(env, company, accounts):
     return logins
 
 
+def create_meters(env, company, premises):
+    """Meters (osmd_metering): cold/hot water per apartment, two-zone electricity, house meters,
+    three months of confirmed readings, a few residents' submissions waiting for the engineer."""
+    if "osmd.meter" not in env:
+        return ""
+    Meter, Reading = env["osmd.meter"], env["osmd.meter.reading"]
+    cold = env.ref("osmd_metering.utility_cold_water")
+    hot = env.ref("osmd_metering.utility_hot_water")
+    power = env.ref("osmd_metering.utility_electricity")
+    apartments = premises.filtered(lambda p: p.kind == "apartment")
+    today = date.today()
+    months = [(today.replace(day=1) - relativedelta(months=n)) for n in (3, 2, 1)]
+    meter_vals = []
+    for premise in apartments:
+        serial = f"{premise.building_id.id}{int(premise.number):03d}"
+        common = {
+            "premise_id": premise.id,
+            "company_id": company.id,
+            "install_date": date(2021, 4, 1),
+            "verification_date": date(2021, 4, 1),
+        }
+        meter_vals += [
+            dict(
+                common,
+                utility_id=cold.id,
+                serial=f"ХВ-{serial}",
+                digits=5,
+                verification_interval=6,
+                initial_value1=rng.randint(10, 400),
+            ),
+            dict(
+                common,
+                utility_id=hot.id,
+                serial=f"ГВ-{serial}",
+                digits=5,
+                verification_interval=4,
+                initial_value1=rng.randint(5, 200),
+            ),
+            dict(
+                common,
+                utility_id=power.id,
+                serial=f"ЕЛ-{serial}",
+                digits=6,
+                zone_count=2,
+                verification_interval=16,
+                initial_value1=rng.randint(1000, 9000),
+                initial_value2=rng.randint(500, 4000),
+            ),
+        ]
+    for building in premises.building_id:
+        meter_vals += [
+            {
+                "building_id": building.id,
+                "company_id": company.id,
+                "utility_id": cold.id,
+                "serial": f"БЛ-ХВ-{building.id}",
+                "digits": 7,
+                "install_date": date(2020, 1, 1),
+                "verification_date": date(2020, 1, 1),
+                "verification_interval": 4,
+            },
+        ]
+    meters = Meter.create(meter_vals)
+    monthly = {cold: (2.0, 6.0), hot: (1.0, 3.5), power: (80, 260)}
+    values = {m.id: [m.initial_value1, m.initial_value2] for m in meters}
+    premise_meters = meters.filtered("premise_id")
+    house_meters = meters - premise_meters
+    for month in months:
+        reading_vals = []
+        used_cold = dict.fromkeys(house_meters.building_id.ids, 0.0)
+        for meter in premise_meters:
+            low, high = monthly[meter.utility_id]
+            used = round(rng.uniform(low, high), 3)
+            values[meter.id][0] += used
+            if meter.utility_id == cold:
+                used_cold[meter.building_id.id] += used
+            if meter.zone_count == 2:
+                values[meter.id][1] += round(rng.uniform(low / 2, high / 2), 3)
+            reading_vals.append(
+                {
+                    "meter_id": meter.id,
+                    "date": month + relativedelta(days=24),
+                    "source": "engineer",
+                    "state": "confirmed",
+                    "value1": round(values[meter.id][0], 3),
+                    "value2": round(values[meter.id][1], 3) if meter.zone_count == 2 else 0,
+                }
+            )
+        for meter in house_meters:  # the house meter shows the premises' water plus 4-8 % losses
+            values[meter.id][0] += round(used_cold[meter.building_id.id] * rng.uniform(1.04, 1.08), 3)
+            reading_vals.append(
+                {
+                    "meter_id": meter.id,
+                    "date": month + relativedelta(days=24),
+                    "source": "engineer",
+                    "state": "confirmed",
+                    "value1": round(values[meter.id][0], 3),
+                }
+            )
+        Reading.create(reading_vals)
+    # residents' submissions of this month waiting for confirmation
+    pending = premise_meters.filtered(lambda m: m.utility_id == cold)[:12]
+    Reading.create(
+        [
+            {
+                "meter_id": meter.id,
+                "date": today.replace(day=min(today.day, 28)),
+                "source": "resident",
+                "state": "submitted",
+                "value1": values[meter.id][0] + round(rng.uniform(2, 6), 3),
+            }
+            for meter in pending
+        ]
+    )
+    return f", {len(meters)} meters with {Reading.search_count([('company_id', '=', company.id)])} readings"
+
+
 def main(env):
     env = env(
         context=dict(
@@ -518,13 +637,14 @@ def main(env):
     accounts, resident_vals = create_accounts(env, company, premises, holders, ownership_vals)
     create_history(env, company, premises, accounts, b1)
     logins = create_logins(env, company, accounts)
+    metering = create_meters(env, company, premises)
     Account = env["osmd.account"]
 
     env.cr.commit()  # the shell rolls back otherwise
     summary = (
         f"{company.name}: {len(premises)} premises in 2 buildings, "
         f"{Account.search_count([('company_id', '=', company.id)])} personal accounts, "
-        f"{len(ownership_vals) + 1} ownership records, {len(resident_vals)} residents"
+        f"{len(ownership_vals) + 1} ownership records, {len(resident_vals)} residents{metering}"
     )
     lines = [summary, ""] + [
         f"  {label:<60} login: {login:<11} password: {password}" for login, password, label in logins

@@ -50,14 +50,34 @@ def messages(data):
 
 def test_build_then_parse_round_trip():
     rows = [
-        {"building": "Будинок 1", "entrance": 1, "floor": 2, "premise": "12а", "utility": "Холодна вода",
-         "serial": "007123", "zones": 1, "previous_date": date(2026, 1, 25), "previous_value1": Decimal("99.125"),
-         "date": date(2026, 2, 25), "meter_id": 41},
-        {"building": "Будинок 1", "entrance": 1, "floor": 2, "premise": "12а", "utility": "Електроенергія",
-         "serial": "E-77", "zones": 2, "previous_date": date(2026, 1, 25), "previous_value1": Decimal("1000"),
-         "previous_value2": Decimal("500"), "date": None, "meter_id": 42},
-        {"building": "Будинок 1", "premise": "House", "utility": "Heating", "serial": "H1", "zones": 1,
-         "meter_id": 43},
+        {
+            "building": "Будинок 1",
+            "entrance": 1,
+            "floor": 2,
+            "premise": "12а",
+            "utility": "Холодна вода",
+            "serial": "007123",
+            "zones": 1,
+            "previous_date": date(2026, 1, 25),
+            "previous_value1": Decimal("99.125"),
+            "date": date(2026, 2, 25),
+            "meter_id": 41,
+        },
+        {
+            "building": "Будинок 1",
+            "entrance": 1,
+            "floor": 2,
+            "premise": "12а",
+            "utility": "Електроенергія",
+            "serial": "E-77",
+            "zones": 2,
+            "previous_date": date(2026, 1, 25),
+            "previous_value1": Decimal("1000"),
+            "previous_value2": Decimal("500"),
+            "date": None,
+            "meter_id": 42,
+        },
+        {"building": "Будинок 1", "premise": "House", "utility": "Heating", "serial": "H1", "zones": 1, "meter_id": 43},
     ]
     content = rs.build_sheet(rows, title="02.2026")
     workbook = openpyxl.load_workbook(io.BytesIO(content))
@@ -84,8 +104,9 @@ def test_build_then_parse_round_trip():
     assert data.errors == []
     assert data.rows == [
         rs.SheetRow(2, 41, "007123", "Холодна вода", date(2026, 2, 25), (Decimal("101.500"), None, None)),
-        rs.SheetRow(3, 42, "E-77", "Електроенергія", date(2026, 2, 26), (Decimal("1100.250"), Decimal("550.000"),
-                                                                           None)),
+        rs.SheetRow(
+            3, 42, "E-77", "Електроенергія", date(2026, 2, 26), (Decimal("1100.250"), Decimal("550.000"), None)
+        ),
     ]
 
 
@@ -138,12 +159,14 @@ def test_empty_sheet_and_not_a_workbook():
 
 
 def test_rows_without_new_values_are_skipped_and_row_numbers_kept():
-    content = make_sheet([
-        filled(value1=None),  # row 2: only the prefilled date
-        {},  # row 3: empty
-        filled(serial="B-2", value1=3),  # row 4
-        filled(value1="  "),  # row 5: blank text
-    ])
+    content = make_sheet(
+        [
+            filled(value1=None),  # row 2: only the prefilled date
+            {},  # row 3: empty
+            filled(serial="B-2", value1=3),  # row 4
+            filled(value1="  "),  # row 5: blank text
+        ]
+    )
     data = rs.parse_sheet(content)
     assert data.errors == []
     assert [(row.row, row.serial) for row in data.rows] == [(4, "B-2")]
@@ -187,18 +210,19 @@ def test_bad_values_are_reported_with_row_and_column(raw, message):
 
 
 def test_dates():
-    content = make_sheet([
-        filled(date="2026-02-20"),
-        filled(date="20.02.2026"),
-        filled(date=datetime(2026, 2, 20, 0, 0)),
-        filled(date="31.02.2026"),
-        filled(date="yesterday"),
-        filled(date=None),
-    ])
+    content = make_sheet(
+        [
+            filled(date="2026-02-20"),
+            filled(date="20.02.2026"),
+            filled(date=datetime(2026, 2, 20, 0, 0)),
+            filled(date="31.02.2026"),
+            filled(date="yesterday"),
+            filled(date=None),
+        ]
+    )
     data = rs.parse_sheet(content)
     assert [row.date for row in data.rows] == [date(2026, 2, 20)] * 3
-    assert messages(data) == [
-        (5, "date", rs.MSG_NOT_DATE), (6, "date", rs.MSG_NOT_DATE), (7, "date", rs.MSG_NO_DATE)]
+    assert messages(data) == [(5, "date", rs.MSG_NOT_DATE), (6, "date", rs.MSG_NOT_DATE), (7, "date", rs.MSG_NO_DATE)]
     # with a default date, an empty date takes it
     data = rs.parse_sheet(content, default_date=date(2026, 2, 25))
     assert data.rows[-1].row == 7 and data.rows[-1].date == date(2026, 2, 25)
@@ -207,16 +231,31 @@ def test_dates():
 def test_every_problem_of_a_row_is_reported():
     data = rs.parse_sheet(make_sheet([filled(serial=None, value1="x", value3=-2, date="soon")]))
     assert data.rows == []
-    assert sorted(messages(data)) == sorted([
-        (2, "value1", rs.MSG_NOT_NUMBER), (2, "value3", rs.MSG_NEGATIVE), (2, "date", rs.MSG_NOT_DATE),
-        (2, "serial", rs.MSG_NO_SERIAL),
-    ])
+    assert sorted(messages(data)) == sorted(
+        [
+            (2, "value1", rs.MSG_NOT_NUMBER),
+            (2, "value3", rs.MSG_NEGATIVE),
+            (2, "date", rs.MSG_NOT_DATE),
+            (2, "serial", rs.MSG_NO_SERIAL),
+        ]
+    )
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(7, 7), (7.0, 7), ("7", 7), (" 7 ", 7), (None, None), ("", None), ("#REF!", None), (7.5, None), (-3, None),
-     (0, None), (True, None)],
+    [
+        (7, 7),
+        (7.0, 7),
+        ("7", 7),
+        (" 7 ", 7),
+        (None, None),
+        ("", None),
+        ("#REF!", None),
+        (7.5, None),
+        (-3, None),
+        (0, None),
+        (True, None),
+    ],
 )
 def test_damaged_meter_id_is_none(raw, expected):
     assert rs.parse_id(raw) == expected

@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.consumption import capacity_limit, fmt, to_decimal
+
 METER_STATES = [("active", "Active"), ("replaced", "Replaced"), ("removed", "Removed")]
 
 
@@ -16,35 +18,69 @@ class OsmdMeter(models.Model):
 
     serial = fields.Char(string="Serial number", required=True, tracking=True, index=True)
     company_id = fields.Many2one(
-        "res.company", string="Association", required=True, index=True, default=lambda self: self.env.company,
+        "res.company",
+        string="Association",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
     )
     utility_id = fields.Many2one(
-        "osmd.utility", required=True, index=True, ondelete="restrict", check_company=True, tracking=True,
+        "osmd.utility",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        tracking=True,
     )
     uom_id = fields.Many2one(related="utility_id.uom_id", string="Unit")
     premise_id = fields.Many2one(
-        "osmd.premise", index=True, ondelete="restrict", check_company=True, tracking=True,
+        "osmd.premise",
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        tracking=True,
         help="Empty for a house or entrance meter.",
     )
     building_id = fields.Many2one(
-        "osmd.building", required=True, index=True, ondelete="restrict", check_company=True,
-        compute="_compute_building_id", store=True, readonly=False, precompute=True,
+        "osmd.building",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        compute="_compute_building_id",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     entrance = fields.Integer(
-        compute="_compute_building_id", store=True, readonly=False, precompute=True,
+        compute="_compute_building_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         help="Entrance of the premise, or the entrance a house meter serves (0 = whole building).",
     )
     floor = fields.Integer(related="premise_id.floor", store=True)
     premise_number_sort = fields.Integer(related="premise_id.number_sort", store=True)
     is_house_meter = fields.Boolean(compute="_compute_is_house_meter", store=True, string="House meter")
-    account_id = fields.Many2one("osmd.account", compute="_compute_account_id", string="Personal account")
+    account_id = fields.Many2one(
+        "osmd.account",
+        compute="_compute_account_id",
+        string="Personal account",
+        groups="osmd_base.group_osmd_audit",  # engineers do not read personal accounts
+    )
     zone_count = fields.Integer(string="Zones", default=1, required=True, tracking=True)
     digits = fields.Integer(
-        string="Digit capacity", default=5, tracking=True,
+        string="Digit capacity",
+        default=5,
+        tracking=True,
         help="Number of integer digits on the register: after 99999 a five-digit meter shows 00000 again.",
     )
     multiplier = fields.Float(
-        string="Multiplier", digits=(10, 3), default=1.0, required=True, tracking=True,
+        string="Multiplier",
+        digits=(10, 3),
+        default=1.0,
+        required=True,
+        tracking=True,
         help="Transformer coefficient: the register difference is multiplied by it.",
     )
     install_date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
@@ -56,7 +92,10 @@ class OsmdMeter(models.Model):
         string="Verification interval, years", default=4, help="Interval between verifications (повірка)."
     )
     next_verification_date = fields.Date(
-        compute="_compute_next_verification_date", store=True, string="Next verification", index=True,
+        compute="_compute_next_verification_date",
+        store=True,
+        string="Next verification",
+        index=True,
     )
     seal_number = fields.Char(string="Seal", tracking=True)
     state = fields.Selection(METER_STATES, default="active", required=True, tracking=True, index=True)
@@ -64,8 +103,9 @@ class OsmdMeter(models.Model):
     replaced_by_id = fields.Many2one("osmd.meter", string="Replaced by", copy=False, check_company=True)
     replaces_id = fields.Many2one("osmd.meter", string="Replaces", copy=False, check_company=True)
     reading_ids = fields.One2many("osmd.meter.reading", "meter_id", string="Readings")
-    last_reading_id = fields.Many2one("osmd.meter.reading", compute="_compute_last_reading_id",
-                                      string="Last confirmed reading")
+    last_reading_id = fields.Many2one(
+        "osmd.meter.reading", compute="_compute_last_reading_id", string="Last confirmed reading"
+    )
     last_reading_date = fields.Date(compute="_compute_last_reading_id", string="Last reading on")
     last_value1 = fields.Float(compute="_compute_last_reading_id", string="Last T1", digits=(16, 3))
     note = fields.Html()
@@ -76,8 +116,9 @@ class OsmdMeter(models.Model):
         "A meter with this serial number already exists for this utility in the association.",
     )
     _zone_count_valid = models.Constraint("CHECK(zone_count BETWEEN 1 AND 3)", "A meter has 1, 2 or 3 zones.")
-    _digits_valid = models.Constraint("CHECK(digits IS NULL OR digits BETWEEN 0 AND 12)",
-                                      "The digit capacity is between 1 and 12 (0 = unknown).")
+    _digits_valid = models.Constraint(
+        "CHECK(digits IS NULL OR digits BETWEEN 0 AND 12)", "The digit capacity is between 1 and 12 (0 = unknown)."
+    )
     _multiplier_positive = models.Constraint("CHECK(multiplier > 0)", "The multiplier must be positive.")
     _initial_positive = models.Constraint(
         "CHECK(COALESCE(initial_value1, 0) >= 0 AND COALESCE(initial_value2, 0) >= 0 "
@@ -97,8 +138,11 @@ class OsmdMeter(models.Model):
             meter.is_house_meter = not meter.premise_id
 
     def _compute_account_id(self):
-        accounts = self.env["osmd.account"].search(
-            [("premise_id", "in", self.premise_id.ids), ("state", "=", "active")])
+        accounts = (
+            self.env["osmd.account"]
+            .sudo()
+            .search([("premise_id", "in", self.premise_id.ids), ("state", "=", "active")])
+        )
         by_premise = {account.premise_id: account for account in accounts}
         for meter in self:
             meter.account_id = by_premise.get(meter.premise_id, False)
@@ -109,16 +153,13 @@ class OsmdMeter(models.Model):
             base = meter.verification_date or meter.install_date
             meter.next_verification_date = (
                 base + relativedelta(years=meter.verification_interval)
-                if base and meter.verification_interval else False
+                if base and meter.verification_interval
+                else False
             )
 
     def _compute_last_reading_id(self):
         Reading = self.env["osmd.meter.reading"]
-        last = {}
-        if self.ids:
-            for reading in Reading.search([("meter_id", "in", self.ids), ("state", "=", "confirmed")],
-                                          order="meter_id, date desc, id desc"):
-                last.setdefault(reading.meter_id.id, reading)
+        last = Reading._last_confirmed(self.filtered("id")) if self.ids else {}
         for meter in self:
             reading = last.get(meter.id, Reading)
             meter.last_reading_id = reading
@@ -135,9 +176,30 @@ class OsmdMeter(models.Model):
     def _check_building(self):
         for meter in self:
             if meter.premise_id and meter.premise_id.building_id != meter.building_id:
-                raise ValidationError(self.env._(
-                    "Meter %(serial)s: the premise is not in building %(building)s.",
-                    serial=meter.serial, building=meter.building_id.display_name))
+                raise ValidationError(
+                    self.env._(
+                        "Meter %(serial)s: the premise is not in building %(building)s.",
+                        serial=meter.serial,
+                        building=meter.building_id.display_name,
+                    )
+                )
+
+    @api.constrains("digits", "zone_count", "initial_value1", "initial_value2", "initial_value3")
+    def _check_initial_values(self):
+        for meter in self:
+            limit = capacity_limit(meter.digits)
+            for zone, value in enumerate(meter._zone_values(), start=1):
+                if limit is not None and to_decimal(value) >= limit:
+                    raise ValidationError(
+                        self.env._(
+                            "Meter %(serial)s, zone T%(zone)s: the initial reading %(value)s does not fit in the "
+                            "meter's %(digits)s digits.",
+                            serial=meter.serial,
+                            zone=zone,
+                            value=fmt(value),
+                            digits=meter.digits,
+                        )
+                    )
 
     @api.onchange("utility_id")
     def _onchange_utility_id(self):

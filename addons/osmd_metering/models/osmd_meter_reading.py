@@ -1,13 +1,26 @@
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Domain
+from odoo.fields import Command, Domain
 
-from ..tools.consumption import MeterError, average_estimate, consumption, is_anomaly, norm_estimate, to_decimal
+from ..tools.consumption import (
+    QUANT,
+    MeterError,
+    advance,
+    average_estimate,
+    consumption,
+    fmt,
+    is_anomaly,
+    is_rollover,
+    norm_estimate,
+    to_decimal,
+)
 
 READING_SOURCES = [
     ("engineer", "Engineer"),
@@ -22,6 +35,35 @@ READING_STATES = [
     ("replaced", "Replaced by a reading"),
 ]
 ZONES = (1, 2, 3)
+ANOMALY_MONTHS = 6
+# fields of a confirmed reading that only the confirmation itself may set
+PROTECTED_FIELDS = {
+    "meter_id",
+    "date",
+    "source",
+    "value1",
+    "value2",
+    "value3",
+    "consumption",
+    "consumption1",
+    "consumption2",
+    "consumption3",
+    "previous_id",
+}
+
+# Set while the model itself stores what a confirmation computed (consumption, state "replaced", a
+# reset): write() then skips the locks meant for users. A context variable, not a context key, so that
+# no RPC call can set it.
+_storing_computation = ContextVar("osmd_reading_storing_computation", default=False)
+
+
+@contextmanager
+def storing_computation():
+    token = _storing_computation.set(True)
+    try:
+        yield
+    finally:
+        _storing_computation.reset(token)
 
 
 def first_day(day):
@@ -43,7 +85,10 @@ class OsmdMeterReading(models.Model):
     zone_count = fields.Integer(related="meter_id.zone_count")
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     period = fields.Date(
-        compute="_compute_period", store=True, precompute=True, index=True,
+        compute="_compute_period",
+        store=True,
+        precompute=True,
+        index=True,
         help="First day of the month the reading counts for.",
     )
     value1 = fields.Float(string="T1", digits=(16, 3))
@@ -55,13 +100,22 @@ class OsmdMeterReading(models.Model):
     consumption1 = fields.Float(digits=(16, 3), readonly=True, string="Consumption T1")
     consumption2 = fields.Float(digits=(16, 3), readonly=True, string="Consumption T2")
     consumption3 = fields.Float(digits=(16, 3), readonly=True, string="Consumption T3")
-    consumption = fields.Float(digits=(16, 3), readonly=True, aggregator="sum",
-                               help="Consumption since the previous confirmed reading, multiplier applied.")
+    consumption = fields.Float(
+        digits=(16, 3),
+        readonly=True,
+        aggregator="sum",
+        help="Consumption since the previous confirmed reading, multiplier applied.",
+    )
     previous_id = fields.Many2one("osmd.meter.reading", string="Previous reading", readonly=True, index=True)
     explanation = fields.Char(readonly=True, help="How the consumption was computed.")
     is_rollover = fields.Boolean(readonly=True, string="Rollover")
     is_anomaly = fields.Boolean(readonly=True, string="Anomaly", index=True)
     is_estimate = fields.Boolean(compute="_compute_is_estimate", store=True)
+    is_effective = fields.Boolean(
+        compute="_compute_is_effective",
+        string="Effective",
+        help="The latest confirmed reading of its meter in its period: the one the period is billed up to.",
+    )
     submitted_by_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
     note = fields.Char()
 
@@ -81,10 +135,27 @@ class OsmdMeterReading(models.Model):
         for reading in self:
             reading.is_estimate = reading.source == "estimate"
 
+    @api.depends("state", "meter_id", "period", "date")
+    def _compute_is_effective(self):
+        confirmed = self.filtered(lambda r: r.state == "confirmed" and r.id)
+        effective = set()
+        if confirmed:
+            latest = {}
+            for reading in self.search(
+                Domain("meter_id", "in", confirmed.meter_id.ids)
+                & Domain("state", "=", "confirmed")
+                & Domain("period", "in", list(set(confirmed.mapped("period")))),
+                order="meter_id, period, date desc, id desc",
+            ):
+                latest.setdefault((reading.meter_id.id, reading.period), reading.id)
+            effective = set(latest.values())
+        for reading in self:
+            reading.is_effective = reading.id in effective
+
     @api.depends("meter_id", "date", "value1")
     def _compute_display_name(self):
         for reading in self:
-            reading.display_name = f"{reading.meter_id.serial or ''} {reading.date or ''}: {reading.value1:g}"
+            reading.display_name = f"{reading.meter_id.serial or ''} {reading.date or ''}: {fmt(reading.value1)}"
 
     # ------------------------------------------------------------
     # CRUD
@@ -92,22 +163,58 @@ class OsmdMeterReading(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        readings = super().create(vals_list)
-        readings._check_before_confirm(readings.filtered(lambda r: r.state != "rejected"))
+        # no "created" note nor the creator as follower on every reading: a round creates hundreds, and
+        # the chatter is for what happens next (confirmation, rejection with its reason)
+        readings = (
+            super(OsmdMeterReading, self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
+        # submitted readings are checked at once too, so that a resident learns of a typo when sending it
+        readings._check_before_confirm(readings.filtered(lambda r: r.state in ("submitted", "confirmed")))
         readings.filtered(lambda r: r.state == "confirmed")._apply_confirmation()
         return readings
 
     def write(self, vals):
-        protected = {"value1", "value2", "value3", "date", "meter_id", "consumption", "consumption1"}
-        if protected & set(vals) and self.filtered(lambda r: r.state == "confirmed"):
-            raise UserError(self.env._(
-                "A confirmed reading cannot be changed: reset it to submitted first (only the last one of a meter)."))
-        return super().write(vals)
+        if _storing_computation.get():
+            return super().write(vals)
+        # a replaced estimate is locked too: resetting the real reading that replaced it restores it
+        locked = self.filtered(lambda r: r.state in ("confirmed", "replaced"))
+        if locked and PROTECTED_FIELDS & set(vals):
+            raise UserError(
+                self.env._(
+                    "The confirmed reading %(reading)s cannot be changed: reset it to submitted first (only the last "
+                    "one of a meter can be).",
+                    reading=locked[0].display_name,
+                )
+            )
+        if "state" in vals and any(reading.state != vals["state"] for reading in locked):
+            raise UserError(
+                self.env._(
+                    'The confirmed reading %(reading)s can only go back with "Reset to submitted".',
+                    reading=locked[0].display_name,
+                )
+            )
+        confirmed = locked.filtered(lambda r: r.state == "confirmed")
+        to_confirm = self.browse()
+        if vals.get("state") == "confirmed":
+            to_confirm = self - confirmed
+        result = super().write(vals)
+        if to_confirm:
+            self._check_before_confirm(to_confirm)
+            to_confirm._apply_confirmation()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_confirmed(self):
-        if self.filtered(lambda r: r.state == "confirmed"):
-            raise UserError(self.env._("A confirmed reading cannot be deleted: reset it to submitted first."))
+        confirmed = self.filtered(lambda r: r.state in ("confirmed", "replaced"))
+        if confirmed:
+            raise UserError(
+                self.env._(
+                    "The confirmed reading %(reading)s cannot be deleted: reset it to submitted first.",
+                    reading=confirmed[0].display_name,
+                )
+            )
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -115,250 +222,500 @@ class OsmdMeterReading(models.Model):
 
     def action_confirm(self):
         to_confirm = self.filtered(lambda r: r.state == "submitted")
-        self._check_before_confirm(to_confirm)
+        if not to_confirm:
+            raise UserError(self.env._("Only submitted readings can be confirmed."))
         to_confirm.write({"state": "confirmed", "reject_reason": False})
-        to_confirm._apply_confirmation()
         return True
 
     def action_reject(self, reason=None):
-        if not reason and not self.env.context.get("osmd_reject_reason"):
+        """Without a reason: open the wizard asking for it; with it: reject and tell the residents why."""
+        readings = self.filtered(lambda r: r.state == "submitted")
+        if not readings:
+            raise UserError(self.env._("Only submitted readings can be rejected."))
+        if not reason:
             return {
                 "type": "ir.actions.act_window",
                 "name": self.env._("Reject readings"),
                 "res_model": "osmd.meter.reading.reject",
                 "view_mode": "form",
                 "target": "new",
-                "context": {"default_reading_ids": self.ids},
+                "context": {"default_reading_ids": [Command.set(readings.ids)]},
             }
-        reason = reason or self.env.context["osmd_reject_reason"]
-        readings = self.filtered(lambda r: r.state == "submitted")
         readings.write({"state": "rejected", "reject_reason": reason})
-        for reading in readings.filtered(lambda r: r.source == "resident"):
-            reading.message_post(body=self.env._("Reading rejected: %s", reason),
-                                 partner_ids=reading.create_uid.partner_id.ids)
+        for reading in readings.filtered(lambda r: r.source == "resident" and r.submitted_by_id):
+            reading.message_post(
+                body=self.env._(
+                    "Your reading %(value)s of %(date)s for meter %(meter)s was rejected: %(reason)s",
+                    value=reading._format_values(),
+                    date=reading.date.strftime("%d.%m.%Y"),
+                    meter=reading.meter_id.display_name,
+                    reason=reason,
+                ),
+                partner_ids=reading.submitted_by_id.partner_id.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
         return True
 
     def action_reset_to_submitted(self):
-        """Only the last confirmed reading of a meter may go back (later ones would depend on it)."""
+        """Only the last confirmed reading of a meter may go back (later ones were computed from it)."""
         confirmed = self.filtered(lambda r: r.state == "confirmed")
-        if self.search_count([("previous_id", "in", confirmed.ids), ("state", "=", "confirmed"),
-                              ("id", "not in", confirmed.ids)]):
-            raise UserError(self.env._("Only the last confirmed reading of a meter can be reset."))
-        replaced = self.search([
-            ("meter_id", "in", confirmed.meter_id.ids), ("period", "in", confirmed.mapped("period")),
-            ("state", "=", "replaced")])
-        super(OsmdMeterReading, replaced).write({"state": "confirmed"})
-        super(OsmdMeterReading, confirmed).write({
-            "state": "submitted", "consumption": 0, "consumption1": 0, "consumption2": 0, "consumption3": 0,
-            "previous_id": False, "explanation": False, "is_rollover": False, "is_anomaly": False,
-        })
+        if not confirmed:
+            raise UserError(self.env._("Only confirmed readings can be reset to submitted."))
+        tails = self._get_confirmed_tails(confirmed.meter_id)
+        for reading in confirmed:
+            last = tails.get(reading.meter_id.id, [])[-1:]
+            if last != [reading]:
+                raise UserError(
+                    self.env._(
+                        "Meter %(meter)s: only its last confirmed reading (%(date)s) can be reset to submitted.",
+                        meter=reading.meter_id.display_name,
+                        date=last[0].date.strftime("%d.%m.%Y"),
+                    )
+                )
+        # an estimate this real reading replaced counts again
+        real = confirmed.filtered(lambda r: r.source != "estimate")
+        keys = {(r.meter_id.id, r.period) for r in real}
+        replaced = self.search(
+            Domain("meter_id", "in", real.meter_id.ids)
+            & Domain("period", "in", list({r.period for r in real}))
+            & Domain("state", "=", "replaced")
+        ).filtered(lambda r: (r.meter_id.id, r.period) in keys)
+        computed = {
+            "state": "submitted",
+            "previous_id": False,
+            "explanation": False,
+            "is_rollover": False,
+            "is_anomaly": False,
+        }
+        with storing_computation():
+            replaced.write({"state": "confirmed"})
+            # an estimate keeps its quantity (it is its input); a real reading's consumption is recomputed
+            (confirmed - real).write(computed)
+            real.write(dict(computed, consumption=0, consumption1=0, consumption2=0, consumption3=0))
         return True
 
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
 
-    def _check_before_confirm(self, readings):
-        """Rules with clear errors, checked for all readings at once (nothing saved if one is bad)."""
-        if not readings:
-            return
-        last = self._last_confirmed(readings.meter_id, real_only=True, exclude=readings)
-        problems = []
-        for reading in readings.sorted(lambda r: (r.meter_id.id, r.date, r.id)):
-            meter = reading.meter_id
-            if reading.source == "estimate":
-                continue
-            previous = last.get(meter.id)
-            if meter.state != "active" and not self.env.context.get("osmd_final_reading"):
-                problems.append(self.env._("Meter %(serial)s is not active.", serial=meter.serial))
-                continue
-            if reading.date < meter.install_date:
-                problems.append(self.env._(
-                    "Meter %(serial)s: the reading of %(date)s is dated before the meter was installed.",
-                    serial=meter.serial, date=reading.date.strftime("%d.%m.%Y")))
-                continue
-            if previous and reading.date < previous.date:
-                problems.append(self.env._(
-                    "Meter %(serial)s: the reading of %(date)s is dated before the last confirmed reading "
-                    "of %(last)s.",
-                    serial=meter.serial, date=reading.date.strftime("%d.%m.%Y"),
-                    last=previous.date.strftime("%d.%m.%Y")))
-                continue
-            base = previous._zone_values() if previous else meter._zone_values()
-            for zone, (old, new) in enumerate(zip(base, reading._zone_values(), strict=True), start=1):
-                try:
-                    consumption(old, new, meter.digits, meter.multiplier)
-                except MeterError as exc:
-                    problems.append(self._meter_error_message(exc, meter, zone, new, old))
-            if reading.state == "confirmed":
-                last[meter.id] = reading
-        if problems:
-            raise ValidationError("\n".join(problems))
-
-    def _meter_error_message(self, exc, meter, zone, new, old):
-        if exc.code == "capacity":
-            return self.env._(
-                "Meter %(serial)s, zone T%(zone)s: %(value)s does not fit in the meter's %(digits)s digits.",
-                serial=meter.serial, zone=zone, value=new, digits=meter.digits)
-        if exc.code == "negative":
-            return self.env._(
-                "Meter %(serial)s, zone T%(zone)s: %(value)s is below the previous reading %(old)s; set the digit "
-                "capacity if the meter rolled over.",
-                serial=meter.serial, zone=zone, value=new, old=old)
-        return self.env._("Meter %(serial)s, zone T%(zone)s: a reading cannot be negative.",
-                          serial=meter.serial, zone=zone)
+    def _format_values(self):
+        self.ensure_one()
+        values = [fmt(value) for value in self._zone_values()]
+        if len(values) == 1:
+            return values[0]
+        return ", ".join(f"T{zone}: {value}" for zone, value in enumerate(values, start=1))
 
     def _zone_values(self):
         self.ensure_one()
         return tuple(self[f"value{zone}"] for zone in range(1, self.meter_id.zone_count + 1))
 
-    def _last_confirmed(self, meters, real_only=False, exclude=None):
-        """{meter id: last confirmed reading}, one query for all meters."""
-        domain = Domain("meter_id", "in", meters.ids) & Domain("state", "=", "confirmed")
-        if real_only:
-            domain &= Domain("source", "!=", "estimate")
+    def _zone_consumptions(self):
+        self.ensure_one()
+        return tuple(to_decimal(self[f"consumption{zone}"]) for zone in range(1, self.meter_id.zone_count + 1))
+
+    def _get_confirmed_tails(self, meters, exclude=None):
+        """{meter id: confirmed readings from the meter's last real reading on, oldest first}.
+
+        The tail holds everything the next reading needs: the last real reading (the base of the
+        register difference), the estimates confirmed after it (netted off the next real reading, or
+        replaced by a real one of the same period) and the last confirmed reading (tail[-1]).
+        Two queries for any number of meters; meters without confirmed readings are absent.
+        """
+        base = Domain("meter_id", "in", meters.ids) & Domain("state", "=", "confirmed")
         if exclude:
-            domain &= Domain("id", "not in", exclude.ids)
+            base &= Domain("id", "not in", exclude.ids)
+        last_real = dict(self._read_group(base & Domain("source", "!=", "estimate"), ["meter_id"], ["date:max"]))
+        meters_by_date = defaultdict(list)
+        for meter in meters:
+            meters_by_date[last_real.get(meter)].append(meter.id)
+        domain = Domain.OR(
+            Domain("meter_id", "in", ids) & (Domain("date", ">=", day) if day else Domain.TRUE)
+            for day, ids in meters_by_date.items()
+        )
+        tails = defaultdict(list)
+        for reading in self.search(base & domain, order="meter_id, date, id"):
+            tails[reading.meter_id.id].append(reading)
+        # readings on the last real date but before the last real reading (by id) are not needed
+        for meter_id, tail in tails.items():
+            last = max((i for i, r in enumerate(tail) if r.source != "estimate"), default=0)
+            tails[meter_id] = tail[last:]
+        return tails
+
+    def _last_confirmed(self, meters, real_only=False, exclude=None):
+        """{meter id: last confirmed reading (the last real one with ``real_only``)}, in two queries."""
         result = {}
-        for reading in self.search(domain, order="meter_id, date desc, id desc"):
-            result.setdefault(reading.meter_id.id, reading)
+        for meter_id, tail in self._get_confirmed_tails(meters, exclude=exclude).items():
+            reading = next((r for r in reversed(tail) if r.source != "estimate"), None) if real_only else tail[-1]
+            if reading:
+                result[meter_id] = reading
         return result
+
+    def _check_before_confirm(self, readings):
+        """Rules with clear errors, checked for all readings at once (nothing saved if one is bad).
+
+        - the meter is active (a replacement's final reading passes ``osmd_final_reading`` in the context);
+        - not dated before the meter's installation, nor in the future;
+        - a real reading: not dated before the last confirmed real reading, nor in a period before a
+          confirmed estimate (estimates of earlier periods are netted off it); each zone's value fits in
+          the digit capacity and is not below the previous one unless the register rolled over;
+        - an estimate: for a period after every confirmed reading of the meter.
+        """
+        if not readings:
+            return
+        tails = self._get_confirmed_tails(readings.meter_id, exclude=readings)
+        today = fields.Date.context_today(self)
+        final_reading = self.env.context.get("osmd_final_reading")
+        problems = []
+        for reading in readings.sorted(lambda r: (r.meter_id.id, r.date, r.id)):
+            meter = reading.meter_id
+            tail = tails.get(meter.id, [])
+            last = tail[-1] if tail else None
+            last_real = next((r for r in reversed(tail) if r.source != "estimate"), None)
+            date = reading.date.strftime("%d.%m.%Y")
+            if meter.state != "active" and not final_reading:
+                problems.append(self.env._("Meter %(meter)s is not active.", meter=meter.display_name))
+                continue
+            if reading.date < meter.install_date:
+                problems.append(
+                    self.env._(
+                        "Meter %(meter)s: the reading of %(date)s is dated before the meter was installed on "
+                        "%(install)s.",
+                        meter=meter.display_name,
+                        date=date,
+                        install=meter.install_date.strftime("%d.%m.%Y"),
+                    )
+                )
+                continue
+            if reading.source == "estimate":
+                if any(qty < 0 for qty in (reading.consumption, *reading._zone_consumptions())):
+                    problems.append(
+                        self.env._(
+                            "Meter %(meter)s: an estimate for %(period)s cannot be negative.",
+                            meter=meter.display_name,
+                            period=reading.period.strftime("%m.%Y"),
+                        )
+                    )
+                    continue
+                if last and reading.period <= last.period:
+                    problems.append(
+                        self.env._(
+                            "Meter %(meter)s: an estimate for %(period)s is not possible, there is already a confirmed "
+                            "reading of %(last)s.",
+                            meter=meter.display_name,
+                            period=reading.period.strftime("%m.%Y"),
+                            last=last.date.strftime("%d.%m.%Y"),
+                        )
+                    )
+                    continue
+            else:
+                if reading.date > today:
+                    problems.append(
+                        self.env._(
+                            "Meter %(meter)s: the reading of %(date)s is dated in the future.",
+                            meter=meter.display_name,
+                            date=date,
+                        )
+                    )
+                    continue
+                if last_real and reading.date < last_real.date:
+                    problems.append(
+                        self.env._(
+                            "Meter %(meter)s: the reading of %(date)s is dated before the last confirmed reading "
+                            "of %(last)s.",
+                            meter=meter.display_name,
+                            date=date,
+                            last=last_real.date.strftime("%d.%m.%Y"),
+                        )
+                    )
+                    continue
+                if last and last.source == "estimate" and reading.period < last.period:
+                    problems.append(
+                        self.env._(
+                            "Meter %(meter)s: the reading of %(date)s is for a period before the confirmed estimate "
+                            "for %(period)s; reset the estimate first.",
+                            meter=meter.display_name,
+                            date=date,
+                            period=last.period.strftime("%m.%Y"),
+                        )
+                    )
+                    continue
+                base = last_real._zone_values() if last_real else meter._zone_values()
+                for zone, (old, new) in enumerate(zip(base, reading._zone_values(), strict=True), start=1):
+                    try:
+                        consumption(old, new, meter.digits, meter.multiplier)
+                    except MeterError as exc:
+                        problems.append(self._meter_error_message(exc, meter, zone, new, old))
+            if reading.state == "confirmed":
+                tail = [reading] if reading.source != "estimate" else [*tail, reading]
+                tails[meter.id] = tail
+        if problems:
+            raise ValidationError("\n".join(problems))
+
+    def _meter_error_message(self, exc, meter, zone, new, old):
+        names = {"meter": meter.display_name, "zone": zone}
+        if exc.code == "capacity":
+            return self.env._(
+                "Meter %(meter)s, zone T%(zone)s: %(value)s does not fit in the meter's %(digits)s digits.",
+                **names,
+                value=fmt(exc.value),
+                digits=meter.digits,
+            )
+        if exc.code == "negative":
+            return self.env._(
+                "Meter %(meter)s, zone T%(zone)s: %(value)s is below the previous reading %(old)s; set the digit "
+                "capacity if the meter rolled over.",
+                **names,
+                value=fmt(new),
+                old=fmt(old),
+            )
+        if exc.code == "rollover":
+            return self.env._(
+                "Meter %(meter)s, zone T%(zone)s: %(value)s is below the previous reading %(old)s; as a rollover "
+                "it would mean a consumption of %(qty)s, which is not plausible.",
+                **names,
+                value=fmt(new),
+                old=fmt(old),
+                qty=fmt(exc.value),
+            )
+        return self.env._(
+            "Meter %(meter)s, zone T%(zone)s: a reading cannot be negative (%(value)s).", **names, value=fmt(new)
+        )
 
     def _apply_confirmation(self):
         """Store consumption, previous reading, explanation and anomaly flag of newly confirmed readings.
 
         Consumption of a real reading = register difference since the last real reading (rollover and
-        multiplier applied) minus the estimates confirmed in between; an estimate of the same period is
-        marked replaced. Done in date order per meter, in batch.
+        multiplier applied) minus the estimates of earlier periods confirmed in between; an estimate of
+        the same period is marked replaced. Done in date order per meter, for the whole batch with a
+        fixed number of queries (the values are flushed in grouped UPDATEs).
         """
         if not self:
             return
         meters = self.meter_id
-        confirmed_before = self.search([
-            ("meter_id", "in", meters.ids), ("state", "=", "confirmed"), ("id", "not in", self.ids)],
-            order="date, id")
-        history = defaultdict(list)
-        for reading in confirmed_before:
-            history[reading.meter_id.id].append(reading)
-        averages = self._history_for_anomaly(meters)
+        tails = self._get_confirmed_tails(meters, exclude=self)
+        history = self._get_monthly_history(
+            meters,
+            min(self.mapped("period")) - relativedelta(months=ANOMALY_MONTHS),
+            max(self.mapped("period")),
+            exclude=self,
+        )
+        replaced_ids = []
         for reading in self.sorted(lambda r: (r.meter_id.id, r.date, r.id)):
             meter = reading.meter_id
-            previous_all = history[meter.id]
+            tail = tails[meter.id]
+            months = history[meter.id]
             if reading.source == "estimate":
-                vals = reading._estimate_vals(previous_all)
+                vals = reading._estimate_vals(tail[-1] if tail else None)
+                vals["is_anomaly"] = False
+                tail.append(reading)
             else:
-                vals = reading._real_vals(previous_all)
-            vals["is_anomaly"] = is_anomaly(vals["consumption"], averages.get(meter.id, []),
-                                            meter.utility_id.anomaly_factor)
-            super(OsmdMeterReading, reading).write(vals)
-            history[meter.id].append(reading)
+                vals, replaced = reading._real_vals(tail)
+                start = reading.period - relativedelta(months=ANOMALY_MONTHS)
+                vals["is_anomaly"] = is_anomaly(
+                    vals["consumption"],
+                    [qty for period, qty in months.items() if start <= period < reading.period],
+                    meter.utility_id.anomaly_factor,
+                )
+                for estimate in replaced:
+                    months[estimate.period] -= to_decimal(estimate.consumption)
+                replaced_ids += [estimate.id for estimate in replaced]
+                tails[meter.id] = [reading]
+            months[reading.period] += to_decimal(vals["consumption"])
+            with storing_computation():
+                reading.write(vals)
+        if replaced_ids:
+            with storing_computation():
+                self.browse(replaced_ids).write({"state": "replaced"})
 
-    def _real_vals(self, previous_all):
+    def _real_vals(self, tail):
+        """Values of a real reading confirmed after ``tail`` (see _get_confirmed_tails) and the
+        estimates it replaces."""
         meter = self.meter_id
-        real_base = next((r for r in reversed(previous_all) if r.source != "estimate"), None)
-        base_values = real_base._zone_values() if real_base else meter._zone_values()
-        since = [r for r in previous_all if r.source == "estimate" and (not real_base or r.date >= real_base.date)]
-        # An estimate of this very period is replaced by the real reading; earlier estimates were billed,
-        # so the real consumption since the last real reading is reduced by them.
-        same_period = [r for r in since if r.period == self.period]
-        since = [r for r in since if r.period != self.period]
-        if same_period:
-            super(OsmdMeterReading, self.browse([r.id for r in same_period])).write({"state": "replaced"})
-            previous_all[:] = [r for r in previous_all if r not in same_period]
-        vals, total, any_rollover = {}, Decimal(0), False
-        parts = []
+        last_real = next((r for r in reversed(tail) if r.source != "estimate"), None)
+        base_values = last_real._zone_values() if last_real else meter._zone_values()
+        estimates = [r for r in tail if r.source == "estimate"]
+        # An estimate of this very period is replaced by the real reading; estimates of earlier periods
+        # were billed, so the real consumption since the last real reading is reduced by them.
+        replaced = [r for r in estimates if r.period == self.period]
+        netted = [r for r in estimates if r.period != self.period]
+        kept = [r for r in tail if r not in replaced]
+        vals, total, any_rollover, parts = {}, Decimal(0), False, []
         for zone, (old, new) in enumerate(zip(base_values, self._zone_values(), strict=True), start=1):
             qty = consumption(old, new, meter.digits, meter.multiplier)
-            rollover = to_decimal(new) < to_decimal(old)
+            rollover = is_rollover(old, new)
             any_rollover |= rollover
-            estimated = sum((to_decimal(r[f"consumption{zone}"]) for r in since), Decimal(0))
+            estimated = sum((to_decimal(r[f"consumption{zone}"]) for r in netted), Decimal(0))
             qty -= estimated
             vals[f"consumption{zone}"] = float(qty)
             total += qty
-            part = f"{new:g} − {old:g}"
+            part = f"{fmt(new)} − {fmt(old)}"
             if rollover:
-                part = f"{new:g} + 10^{meter.digits} − {old:g}"
+                part = f"{fmt(new)} + 10^{meter.digits} − {fmt(old)}"
             if meter.multiplier != 1:
-                part = f"({part}) × {meter.multiplier:g}"
-            if estimated:
-                part += " − " + self.env._("estimated %s", f"{estimated:g}")
+                part = f"({part}) × {fmt(meter.multiplier)}"
+            if netted:
+                part += " − " + self.env._("estimated %(qty)s", qty=fmt(estimated))
             parts.append(part if meter.zone_count == 1 else f"T{zone}: {part}")
-        vals.update({
-            "consumption": float(total), "previous_id": (previous_all[-1].id if previous_all else False),
-            "is_rollover": any_rollover,
-            "explanation": self.env._("Meter %(serial)s: %(calc)s = %(qty)s %(uom)s",
-                                      serial=meter.serial, calc="; ".join(parts), qty=f"{total:g}",
-                                      uom=meter.uom_id.name or ""),
-        })
-        return vals
+        if not last_real:
+            parts.insert(0, self.env._("from the initial reading"))
+        vals.update(
+            {
+                "consumption": float(total),
+                "previous_id": kept[-1].id if kept else False,
+                "is_rollover": any_rollover,
+                "explanation": self.env._(
+                    "Meter %(serial)s: %(calc)s = %(qty)s %(uom)s",
+                    serial=meter.serial,
+                    calc="; ".join(parts),
+                    qty=fmt(total),
+                    uom=meter.uom_id.name or "",
+                ),
+            }
+        )
+        return vals, replaced
 
-    def _estimate_vals(self, previous_all):
+    def _estimate_vals(self, previous):
+        """Values of an estimate confirmed after ``previous``: the estimated consumption per zone
+        (all in T1 when only ``consumption`` was given) and the register values it implies."""
         meter = self.meter_id
-        qty = to_decimal(self.consumption)
-        base = previous_all[-1]._zone_values() if previous_all else meter._zone_values()
-        vals = {"consumption1": float(qty), "consumption": float(qty),
-                "previous_id": previous_all[-1].id if previous_all else False}
-        limit = Decimal(10) ** meter.digits if meter.digits else None
-        value = to_decimal(base[0]) + qty / to_decimal(meter.multiplier or 1)
-        if limit is not None:
-            value %= limit
-        vals["value1"] = float(value)
-        vals["explanation"] = self.explanation or self.env._("Estimate: %s", f"{qty:g}")
+        quantities = list(self._zone_consumptions())
+        if not any(quantities):
+            quantities[0] = to_decimal(self.consumption)
+        base = previous._zone_values() if previous else meter._zone_values()
+        vals = {
+            "consumption": float(sum(quantities, Decimal(0))),
+            "previous_id": previous.id if previous else False,
+            "is_rollover": False,
+        }
+        for zone, (old, qty) in enumerate(zip(base, quantities, strict=True), start=1):
+            vals[f"consumption{zone}"] = float(qty)
+            vals[f"value{zone}"] = float(advance(old, qty, meter.digits, meter.multiplier))
+        vals["explanation"] = self.explanation or self.env._("Estimate: %(qty)s", qty=fmt(vals["consumption"]))
         return vals
 
-    def _history_for_anomaly(self, meters):
-        """{meter id: [monthly consumption of the 6 periods before the earliest new reading]}."""
-        start = min(self.mapped("period")) - relativedelta(months=6)
-        groups = self._read_group(
-            [("meter_id", "in", meters.ids), ("state", "=", "confirmed"), ("period", ">=", start),
-             ("period", "<", min(self.mapped("period"))), ("id", "not in", self.ids)],
-            ["meter_id", "period:month"], ["consumption:sum"])
-        result = defaultdict(list)
-        for meter, _period, qty in groups:
-            result[meter.id].append(qty)
+    def _get_monthly_history(self, meters, date_from, date_to, exclude=None):
+        """{meter id: {period: Decimal consumption}} of confirmed readings with date_from <= period < date_to."""
+        domain = (
+            Domain("meter_id", "in", meters.ids)
+            & Domain("state", "=", "confirmed")
+            & Domain("period", ">=", date_from)
+            & Domain("period", "<", date_to)
+        )
+        if exclude:
+            domain &= Domain("id", "not in", exclude.ids)
+        result = defaultdict(lambda: defaultdict(Decimal))
+        for meter, period, qty in self._read_group(domain, ["meter_id", "period:day"], ["consumption:sum"]):
+            result[meter.id][fields.Date.to_date(period)] += to_decimal(qty)
         return result
 
     @api.model
     def _get_period_consumption(self, meters, periods):
-        """{(meter id, period date): Decimal consumption} for confirmed readings, in one grouped query."""
+        """{(meter id, period): Decimal consumption} of confirmed readings, in one grouped query.
+
+        Each reading holds the consumption since the previous confirmed one, so a period's sum is its
+        effective (latest confirmed) reading minus the previous period's. ``periods`` are first days of
+        months; a meter without a confirmed reading in a period is absent from the result.
+        """
         groups = self._read_group(
-            [("meter_id", "in", meters.ids), ("state", "=", "confirmed"), ("period", "in", list(periods))],
-            ["meter_id", "period:day"], ["consumption:sum"])
-        return {(meter.id, fields.Date.to_date(period)): to_decimal(qty) for meter, period, qty in groups}
+            Domain("meter_id", "in", meters.ids)
+            & Domain("state", "=", "confirmed")
+            & Domain("period", "in", [first_day(fields.Date.to_date(p)) for p in periods]),
+            ["meter_id", "period:day"],
+            ["consumption:sum"],
+        )
+        return {
+            (meter.id, fields.Date.to_date(period)): to_decimal(qty).quantize(QUANT) for meter, period, qty in groups
+        }
+
+    @api.model
+    def _get_premise_consumption(self, premises, utilities, periods):
+        """{(premise id, utility id, period): Decimal consumption} of the premises' meters (a meter
+        replaced during the period counts with its successor), in one grouped query."""
+        groups = self._read_group(
+            Domain("premise_id", "in", premises.ids)
+            & Domain("utility_id", "in", utilities.ids)
+            & Domain("state", "=", "confirmed")
+            & Domain("period", "in", [first_day(fields.Date.to_date(p)) for p in periods]),
+            ["premise_id", "utility_id", "period:day"],
+            ["consumption:sum"],
+        )
+        return {
+            (premise.id, utility.id, fields.Date.to_date(period)): to_decimal(qty).quantize(QUANT)
+            for premise, utility, period, qty in groups
+        }
 
     @api.model
     def _create_estimates(self, meters, period):
-        """Estimated readings for ``meters`` without a confirmed reading in ``period`` (batch)."""
-        have = {meter.id for meter, in self._read_group(
-            [("meter_id", "in", meters.ids), ("period", "=", period), ("state", "=", "confirmed")], ["meter_id"])}
-        todo = meters.filtered(lambda m: m.id not in have and m.state == "active" and m.utility_id.estimate_method
-                               != "none")
+        """Estimated readings for active ``meters`` without a confirmed reading in ``period`` or later
+        (batch): by the average of the utility's last N months, per zone, or by the norm per person
+        counted on the account on the first day of the period (all in T1)."""
+        period = first_day(fields.Date.to_date(period))
+        period_end = period + relativedelta(months=1, days=-1)
+        have = {
+            meter.id
+            for (meter,) in self._read_group(
+                Domain("meter_id", "in", meters.ids)
+                & Domain("period", ">=", period)
+                & Domain("state", "=", "confirmed"),
+                ["meter_id"],
+            )
+        }
+        todo = meters.filtered(
+            lambda m: (
+                m.id not in have
+                and m.state == "active"
+                and m.install_date <= period_end
+                and m.utility_id.estimate_method != "none"
+            )
+        )
         if not todo:
             return self.browse()
         months = max(todo.utility_id.mapped("estimate_months") or [6])
         history = self._read_group(
-            [("meter_id", "in", todo.ids), ("state", "=", "confirmed"),
-             ("period", ">=", period - relativedelta(months=months)), ("period", "<", period)],
-            ["meter_id", "period:month"], ["consumption:sum"], order="meter_id, period:month")
+            Domain("meter_id", "in", todo.ids)
+            & Domain("state", "=", "confirmed")
+            & Domain("period", ">=", period - relativedelta(months=months))
+            & Domain("period", "<", period),
+            ["meter_id", "period:month"],
+            ["consumption1:sum", "consumption2:sum", "consumption3:sum"],
+            order="meter_id, period:month",
+        )
         by_meter = defaultdict(list)
-        for meter, _month, qty in history:
-            by_meter[meter.id].append(qty)
+        for meter, _month, *zones in history:
+            by_meter[meter.id].append(zones)
         vals_list = []
         for meter in todo:
             utility = meter.utility_id
+            quantities = [Decimal(0)] * meter.zone_count
             if utility.estimate_method == "norm":
-                persons = len(meter.account_id._get_counted_residents(period)) if meter.account_id else 0
-                qty = norm_estimate(utility.norm_per_person, persons)
-                how = self.env._("Estimate by norm: %(norm)s × %(persons)s persons",
-                                 norm=f"{utility.norm_per_person:g}", persons=persons)
+                account = meter.sudo().account_id  # engineers may not read personal accounts
+                persons = len(account._get_counted_residents(period)) if account else 0
+                quantities[0] = norm_estimate(utility.norm_per_person, persons)
+                how = self.env._(
+                    "Estimate by norm: %(norm)s × %(persons)s persons",
+                    norm=fmt(utility.norm_per_person),
+                    persons=persons,
+                )
             else:
-                qty = average_estimate(by_meter.get(meter.id, []), utility.estimate_months)
-                if qty is None:
+                rows = by_meter.get(meter.id, [])[-utility.estimate_months :]
+                if not rows:
                     continue
-                count = len(by_meter[meter.id][-utility.estimate_months:])
-                how = self.env._("Estimate: average of %(count)s months", count=count)
-            vals_list.append({
-                "meter_id": meter.id, "date": period, "source": "estimate", "state": "confirmed",
-                "consumption": float(qty), "explanation": f"{how} = {qty:g}",
-            })
+                # netted corrections can make a month negative; an estimate never is
+                quantities = [
+                    max(average_estimate([row[zone] for row in rows], utility.estimate_months), 0)
+                    for zone in range(meter.zone_count)
+                ]
+                how = self.env._("Estimate: average of %(count)s months", count=len(rows))
+            total = sum(quantities, Decimal(0))
+            vals = {
+                "meter_id": meter.id,
+                "date": max(period, meter.install_date),
+                "source": "estimate",
+                "state": "confirmed",
+                "consumption": float(total),
+                "explanation": f"{how} = {fmt(total)}",
+            }
+            vals.update({f"consumption{zone}": float(qty) for zone, qty in enumerate(quantities, start=1)})
+            vals_list.append(vals)
         return self.create(vals_list)

@@ -10,11 +10,18 @@ QUANT = Decimal("0.001")
 
 
 class MeterError(ValueError):
-    """A reading that cannot be accepted; ``code`` says why (for translated messages)."""
+    """A reading that cannot be accepted; ``code`` says why (for translated messages).
 
-    def __init__(self, code, message):
+    Codes: ``negative_value`` (a value below zero), ``capacity`` (``value`` does not fit in the
+    digits), ``negative`` (below the previous value and no digit capacity to roll over),
+    ``rollover`` (below the previous value, but a rollover would mean ``value`` consumed, more than
+    half the register's range: a typing error rather than a rollover).
+    """
+
+    def __init__(self, code, message, value=None):
         super().__init__(message)
         self.code = code
+        self.value = value
 
 
 def to_decimal(value):
@@ -23,6 +30,14 @@ def to_decimal(value):
     if value is None or value is False:
         return Decimal(0)
     return Decimal(str(value))
+
+
+def fmt(value):
+    """A quantity as plain digits without exponent or trailing zeros: 99950.0 -> '99950', 0.5 -> '0.5'."""
+    value = to_decimal(value)
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):f}"
+    return f"{value.normalize():f}"
 
 
 def capacity_limit(digits):
@@ -35,24 +50,48 @@ def consumption(previous, current, digits=None, multiplier=1):
 
     - ``current >= previous``: the difference;
     - ``current < previous``: only a rollover (the register passed 99…9 → 0), which needs the
-      digit capacity: ``10**digits - previous + current``; otherwise MeterError('negative');
+      digit capacity: ``10**digits - previous + current``; otherwise MeterError('negative'). A
+      "rollover" of more than half the register's range is refused as implausible
+      (MeterError('rollover')): 5-digit 99 950 → 00 030 is 80, but 12 345 → 1 234 is a typo;
     - a value at or beyond the capacity is refused (MeterError('capacity')).
-    The result is multiplied by the transformer coefficient ``multiplier``.
+    The result is multiplied by the transformer coefficient ``multiplier``, rounded to 0.001.
     """
     previous, current = to_decimal(previous), to_decimal(current)
     multiplier = to_decimal(multiplier or 1)
     limit = capacity_limit(digits)
     if current < 0:
-        raise MeterError("negative_value", "a reading cannot be negative")
-    if limit is not None and (current >= limit or previous >= limit):
-        raise MeterError("capacity", f"value {current} does not fit in {digits} digits")
+        raise MeterError("negative_value", "a reading cannot be negative", current)
+    if limit is not None:
+        for value in (current, previous):
+            if value >= limit:
+                raise MeterError("capacity", f"value {fmt(value)} does not fit in {digits} digits", value)
     if current >= previous:
         diff = current - previous
     elif limit is not None:
         diff = limit - previous + current
+        if diff * 2 > limit:
+            raise MeterError(
+                "rollover", f"a rollover from {fmt(previous)} to {fmt(current)} would mean {fmt(diff)}", diff
+            )
     else:
-        raise MeterError("negative", f"value {current} is below the previous {previous}")
+        raise MeterError("negative", f"value {fmt(current)} is below the previous {fmt(previous)}", current)
     return (diff * multiplier).quantize(QUANT, rounding=ROUND_HALF_UP)
+
+
+def is_rollover(previous, current):
+    return to_decimal(current) < to_decimal(previous)
+
+
+def advance(value, qty, digits=None, multiplier=1):
+    """The register value after ``qty`` (multiplier applied) is consumed from ``value``, rolling
+    over past the digit capacity: the inverse of ``consumption``, used to place estimated readings."""
+    value = to_decimal(value) + to_decimal(qty) / to_decimal(multiplier or 1)
+    limit = capacity_limit(digits)
+    if limit is not None:
+        value %= limit
+        if value < 0:  # a negative correction going back past zero
+            value += limit
+    return value.quantize(QUANT, rounding=ROUND_HALF_UP)
 
 
 def is_anomaly(value, history, factor):
@@ -66,7 +105,7 @@ def is_anomaly(value, history, factor):
 
 def average_estimate(history, months):
     """Estimated consumption: the average of the last ``months`` values of ``history`` (oldest first)."""
-    values = [to_decimal(v) for v in history if v is not None][-int(months):] if months else []
+    values = [to_decimal(v) for v in history if v is not None][-int(months) :] if months else []
     if not values:
         return None
     return (sum(values, Decimal(0)) / len(values)).quantize(QUANT, rounding=ROUND_HALF_UP)
