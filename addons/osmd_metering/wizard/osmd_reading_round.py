@@ -36,6 +36,13 @@ class OsmdReadingRound(models.TransientModel):
     filled_count = fields.Integer(compute="_compute_line_stats", string="Filled in")
     max_zone_count = fields.Integer(compute="_compute_line_stats")
 
+    @api.depends("building_id", "date")
+    def _compute_display_name(self):
+        for round_ in self:
+            round_.display_name = self.env._(
+                "Reading round %(building)s", building=round_.building_id.display_name or ""
+            ).strip()
+
     @api.depends("line_ids.is_filled", "line_ids.zone_count")
     def _compute_line_stats(self):
         for round_ in self:
