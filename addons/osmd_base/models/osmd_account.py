@@ -36,7 +36,6 @@ class OsmdAccount(models.Model):
     heated_area = fields.Float(related="premise_id.heated_area", digits=(10, 2))
     holder_id = fields.Many2one(
         "res.partner",
-        string="Holder",
         compute="_compute_holder_id",
         inverse="_inverse_holder_id",
         store=True,

@@ -76,7 +76,6 @@ class OsmdMeter(models.Model):
         help="Number of integer digits on the register: after 99999 a five-digit meter shows 00000 again.",
     )
     multiplier = fields.Float(
-        string="Multiplier",
         digits=(10, 3),
         default=1.0,
         required=True,
@@ -101,7 +100,7 @@ class OsmdMeter(models.Model):
     state = fields.Selection(METER_STATES, default="active", required=True, tracking=True, index=True)
     removal_date = fields.Date(string="Removed on", tracking=True)
     replaced_by_id = fields.Many2one("osmd.meter", string="Replaced by", copy=False, check_company=True)
-    replaces_id = fields.Many2one("osmd.meter", string="Replaces", copy=False, check_company=True)
+    replaces_id = fields.Many2one("osmd.meter", copy=False, check_company=True)
     reading_ids = fields.One2many("osmd.meter.reading", "meter_id", string="Readings")
     last_reading_id = fields.Many2one(
         "osmd.meter.reading", compute="_compute_last_reading_id", string="Last confirmed reading"
