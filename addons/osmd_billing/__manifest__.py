@@ -1,0 +1,27 @@
+{
+    "name": "OSMD Billing: services, tariffs and monthly accruals",
+    "summary": "Services, tariffs, subscriptions, benefits and subsidies; monthly billing runs posted as "
+    "customer invoices per personal account",
+    "version": "19.0.1.0.0",
+    "category": "Services/Condominium",
+    "license": "LGPL-3",
+    "author": "OSMD",
+    "website": "https://github.com/osmd-billing/osmd",
+    "maintainers": ["osmd"],
+    "depends": ["osmd_base", "osmd_metering", "account"],
+    "external_dependencies": {"python": ["num2words"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/osmd_billing_security.xml",
+        "data/product_data.xml",
+        "data/ir_cron_data.xml",
+        "views/product_template_views.xml",
+        "views/osmd_tariff_views.xml",
+        "views/osmd_subscription_views.xml",
+        "views/osmd_benefit_views.xml",
+        "views/osmd_subsidy_views.xml",
+        "views/osmd_billing_run_views.xml",
+        "views/account_move_views.xml",
+        "views/osmd_billing_menus.xml",
+    ],
+}

@@ -1,0 +1,847 @@
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command, Domain
+from odoo.tools import split_every
+
+from ..tools.formatting import fmt_number
+from ..tools.proration import month_bounds
+from .product_template import MONTHLY_BASES
+
+RUN_STATES = [("draft", "Draft"), ("computed", "Computed"), ("posted", "Posted"), ("cancel", "Cancelled")]
+CENT = Decimal("0.01")
+INVOICE_QUANTITY_DIGITS = 2  # "Product Unit" precision of invoice lines
+CRON_BATCH_SIZE = 200
+
+
+def to_decimal(value):
+    return Decimal(str(value or 0))
+
+
+def first_day(day):
+    return fields.Date.to_date(day).replace(day=1) if day else day
+
+
+class OsmdBillingRun(models.Model):
+    """The monthly accrual of an association (or some of its buildings).
+
+    Compute turns subscriptions, tariffs, the registry and meter data into accrual lines with an
+    explanation per line, and lists the problems; post issues one customer invoice per personal
+    account, in batches (in the background for big associations); cancel reverses the invoices with
+    credit notes while none of them is paid.
+    """
+
+    _name = "osmd.billing.run"
+    _description = "Billing run"
+    _inherit = ["mail.thread"]
+    _order = "period desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        "res.company", string="Association", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    period = fields.Date(
+        required=True,
+        index=True,
+        tracking=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        help="First day of the billed month (any day of the month may be entered).",
+    )
+    date_invoice = fields.Date(
+        string="Invoice date",
+        compute="_compute_date_invoice",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Date of the invoices: the last day of the period by default.",
+    )
+    building_ids = fields.Many2many(
+        "osmd.building", string="Buildings", check_company=True, help="Empty: every building of the association."
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        compute="_compute_journal_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+    )
+    state = fields.Selection(RUN_STATES, default="draft", required=True, index=True, tracking=True)
+    is_post_queued = fields.Boolean(string="Posting in background", readonly=True, copy=False)
+    line_ids = fields.One2many("osmd.billing.line", "run_id", string="Accruals", readonly=True)
+    problem_ids = fields.One2many("osmd.billing.problem", "run_id", string="Problems", readonly=True)
+    move_ids = fields.One2many("account.move", "osmd_billing_run_id", string="Invoices", readonly=True)
+    line_count = fields.Integer(compute="_compute_totals", string="Accrual lines")
+    account_count = fields.Integer(compute="_compute_totals", string="Personal accounts")
+    amount_total = fields.Monetary(compute="_compute_totals", string="Total")
+    blocking_count = fields.Integer(compute="_compute_totals", string="Blocking problems")
+    warning_count = fields.Integer(compute="_compute_totals", string="Warnings")
+    move_count = fields.Integer(compute="_compute_totals", string="Invoices posted")
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("period", "building_ids")
+    def _compute_name(self):
+        for run in self:
+            period = run.period.strftime("%m.%Y") if run.period else ""
+            name = self.env._("Billing %(period)s", period=period)
+            if run.building_ids:
+                name = f"{name} ({', '.join(run.building_ids.mapped('name'))})"
+            run.name = name
+
+    @api.depends("period")
+    def _compute_date_invoice(self):
+        for run in self:
+            run.date_invoice = month_bounds(run.period)[1] if run.period else False
+
+    @api.depends("company_id")
+    def _compute_journal_id(self):
+        for run in self:
+            run.journal_id = self.env["account.journal"].search(
+                Domain("type", "=", "sale") & Domain("company_id", "=", run.company_id.id),
+                order="sequence, id",
+                limit=1,
+            )
+
+    @api.depends("line_ids.amount", "problem_ids.severity", "move_ids.state")
+    def _compute_totals(self):
+        for run in self:
+            run.line_count = len(run.line_ids)
+            run.account_count = len(run.line_ids.account_id)
+            run.amount_total = sum(run.line_ids.mapped("amount"))
+            run.blocking_count = len(run.problem_ids.filtered(lambda p: p.severity == "blocking"))
+            run.warning_count = len(run.problem_ids) - run.blocking_count
+            run.move_count = len(run.move_ids.filtered(lambda m: m.state == "posted"))
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("company_id", "period", "building_ids", "state")
+    def _check_overlap(self):
+        """One live run per association, period and building."""
+        for run in self.filtered(lambda r: r.state != "cancel"):
+            others = self.sudo().search(
+                Domain("id", "!=", run.id)
+                & Domain("company_id", "=", run.company_id.id)
+                & Domain("period", "=", run.period)
+                & Domain("state", "!=", "cancel")
+            )
+            for other in others:
+                common = run.building_ids & other.building_ids
+                if run.building_ids and other.building_ids and not common:
+                    continue
+                raise ValidationError(
+                    self.env._(
+                        "Billing run %(other)s already covers %(buildings)s for %(period)s: finish or cancel it "
+                        "first (later changes go through a recalculation).",
+                        other=other.name,
+                        buildings=", ".join(common.mapped("name")) or self.env._("all buildings"),
+                        period=run.period.strftime("%m.%Y"),
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("period"):
+                vals["period"] = first_day(vals["period"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("period"):
+            vals["period"] = first_day(vals["period"])
+        if {"period", "building_ids", "company_id"} & set(vals) and self.filtered(lambda r: r.state != "draft"):
+            raise UserError(self.env._("The period and buildings of a computed billing run cannot be changed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_posted(self):
+        if self.filtered(lambda r: r.state in ("posted", "cancel") or r.move_ids):
+            raise UserError(self.env._("A posted or cancelled billing run is kept: it is the history of the ledger."))
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_compute(self):
+        for run in self:
+            if run.state not in ("draft", "computed"):
+                raise UserError(self.env._("Only a draft or computed billing run can be computed."))
+            run._lock()
+            run._check_overlap()
+            run._do_compute()
+        return True
+
+    def action_reset_to_draft(self):
+        if self.filtered(lambda r: r.state != "computed" or r.is_post_queued):
+            raise UserError(self.env._("Only a computed billing run that is not being posted goes back to draft."))
+        self.line_ids.unlink()
+        self.problem_ids.unlink()
+        self.state = "draft"
+        return True
+
+    def action_post(self):
+        for run in self:
+            run._check_can_post()
+            run._lock()
+            run._do_post()
+        return True
+
+    def action_post_background(self):
+        self.ensure_one()
+        self._check_can_post()
+        self.is_post_queued = True
+        self.env.ref("osmd_billing.ir_cron_osmd_billing_run")._trigger()
+        return True
+
+    def action_cancel(self):
+        for run in self:
+            run._lock()
+            run._do_cancel()
+        return True
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action["domain"] = [("osmd_billing_run_id", "=", self.id)]
+        action["context"] = {"create": False, "default_move_type": "out_invoice"}
+        return action
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _lock(self):
+        """Refuse to work on the run while another transaction computes or posts a run of the association."""
+        self.ensure_one()
+        if not self.company_id.try_lock_for_update(allow_referencing=True) or not self.try_lock_for_update():
+            raise UserError(
+                self.env._(
+                    "Another billing run of %(company)s is being processed: try again in a moment.",
+                    company=self.company_id.name,
+                )
+            )
+
+    def _get_buildings(self):
+        return self.building_ids or self.env["osmd.building"].search(Domain("company_id", "=", self.company_id.id))
+
+    def _check_can_post(self):
+        self.ensure_one()
+        if self.state != "computed":
+            raise UserError(self.env._("Compute the billing run before posting it."))
+        if self.is_post_queued and not self.env.context.get("osmd_billing_cron"):
+            raise UserError(self.env._("The billing run is already being posted in the background."))
+        blocking = self.problem_ids.filtered(lambda p: p.severity == "blocking")
+        if blocking:
+            raise UserError(
+                self.env._(
+                    "Nothing is posted while the billing run has %(count)s blocking problem(s), e.g.: %(examples)s",
+                    count=len(blocking),
+                    examples="; ".join(blocking[:5].mapped("message")),
+                )
+            )
+        if not self.journal_id:
+            raise UserError(self.env._("The association has no sales journal."))
+
+    # ---------------- compute ----------------
+
+    def _do_compute(self):
+        self.ensure_one()
+        self.line_ids.unlink()
+        self.problem_ids.unlink()
+        data = self._collect_data()
+        lines, problems = [], list(data["problems"])
+        lang_envs = {}
+        for account in data["accounts"]:
+            holder = data["holders"].get(account.id)
+            if not holder:
+                problems.append(
+                    self._problem_vals(
+                        account,
+                        None,
+                        self.env._(
+                            "Personal account %(account)s has no holder on %(date)s: the invoice has no partner.",
+                            account=account.number,
+                            date=data["last"].strftime("%d.%m.%Y"),
+                        ),
+                    )
+                )
+            lang = (holder.lang if holder else None) or self.env.lang
+            if lang not in lang_envs:
+                lang_envs[lang] = self.with_context(lang=lang)
+            account_lines = lang_envs[lang]._compute_account_lines(account, holder, data, problems)
+            lines += account_lines
+        if not self.journal_id:
+            problems.append(self._problem_vals(None, None, self.env._("The association has no sales journal.")))
+        self.env["osmd.billing.line"].create(lines)
+        self.env["osmd.billing.problem"].create(problems)
+        self.state = "computed"
+
+    def _problem_vals(self, account, product, message, severity="blocking"):
+        return {
+            "run_id": self.id,
+            "severity": severity,
+            "account_id": account.id if account else False,
+            "product_id": product.id if product else False,
+            "message": message,
+        }
+
+    def _collect_data(self):
+        """Everything the accrual needs, read in a fixed number of queries for any number of accounts."""
+        first, last = month_bounds(self.period)
+        buildings = self._get_buildings()
+        accounts = self.env["osmd.account"].search(
+            Domain("company_id", "=", self.company_id.id)
+            & Domain("building_id", "in", buildings.ids)
+            & Domain("date_open", "<=", last)
+            & (Domain("date_close", "=", False) | Domain("date_close", ">=", first))
+        )
+        active_days, products = self.env["osmd.subscription"]._get_active_days(
+            self.company_id, buildings, accounts, self.period
+        )
+        problems = []
+        data = {
+            "first": first,
+            "last": last,
+            "month_days": last.day,
+            "accounts": accounts,
+            "products": products,
+            "active_days": active_days,
+            "tariffs": self.env["osmd.tariff"]._get_day_map(self.company_id, products, buildings, self.period),
+            "holders": {account.id: account._get_holder_at(last) for account in accounts},
+            "problems": problems,
+            "missing_tariffs": set(),
+        }
+        bases = set(products.mapped("osmd_basis"))
+        if bases & {"persons", "norm"}:
+            data["persons"] = {account.id: len(account._get_counted_residents(first)) for account in accounts}
+        premises = accounts.premise_id
+        metered_products = products.filtered(lambda p: p.osmd_basis in ("consumption", "norm"))
+        utilities = metered_products.osmd_utility_id
+        data["metered"] = set()
+        if utilities:
+            meters = self.env["osmd.meter"].search(
+                Domain("premise_id", "in", premises.ids)
+                & Domain("utility_id", "in", utilities.ids)
+                & Domain("install_date", "<=", last)
+                & (Domain("removal_date", "=", False) | Domain("removal_date", ">=", first))
+            )
+            data["metered"] = {(meter.premise_id.id, meter.utility_id.id) for meter in meters}
+        consumption_utilities = products.filtered(lambda p: p.osmd_basis == "consumption").osmd_utility_id
+        data["consumption"], data["zones"], data["reading_explanations"] = {}, {}, defaultdict(list)
+        if consumption_utilities:
+            Reading = self.env["osmd.meter.reading"]
+            data["consumption"] = Reading._get_premise_consumption(premises, consumption_utilities, [first])
+            domain = (
+                Domain("premise_id", "in", premises.ids)
+                & Domain("utility_id", "in", consumption_utilities.ids)
+                & Domain("state", "=", "confirmed")
+                & Domain("period", "=", first)
+            )
+            for premise, utility, zone1, zone2, zone3 in Reading._read_group(
+                domain, ["premise_id", "utility_id"], ["consumption1:sum", "consumption2:sum", "consumption3:sum"]
+            ):
+                data["zones"][(premise.id, utility.id)] = [to_decimal(zone1), to_decimal(zone2), to_decimal(zone3)]
+            for reading in Reading.search(domain, order="date, id"):
+                data["reading_explanations"][(reading.premise_id.id, reading.utility_id.id)].append(
+                    reading.explanation or ""
+                )
+        house_utilities = products.filtered(lambda p: p.osmd_basis == "house_share").osmd_utility_id
+        data["house"] = {}
+        if house_utilities:
+            house_lines = self.env["osmd.house.consumption.line"].search(
+                Domain("premise_id", "in", premises.ids)
+                & Domain("utility_id", "in", house_utilities.ids)
+                & Domain("period", "=", first)
+                & Domain("state", "=", "done")
+            )
+            for line in house_lines:
+                qty, texts = data["house"].get((line.premise_id.id, line.utility_id.id), (Decimal(0), []))
+                data["house"][(line.premise_id.id, line.utility_id.id)] = (
+                    qty + to_decimal(line.quantity),
+                    [*texts, line.explanation or ""],
+                )
+            pending = self.env["osmd.house.consumption"].search(
+                Domain("building_id", "in", buildings.ids)
+                & Domain("utility_id", "in", house_utilities.ids)
+                & Domain("period", "=", first)
+                & Domain("state", "!=", "done")
+            )
+            for record in pending:
+                problems.append(
+                    self._problem_vals(
+                        None,
+                        None,
+                        self.env._(
+                            "House consumption %(record)s is not done: its shares are not billed.",
+                            record=record.display_name,
+                        ),
+                        severity="warning",
+                    )
+                )
+        benefits = self.env["osmd.benefit"].search(
+            Domain("account_id", "in", accounts.ids)
+            & Domain("product_id", "in", products.ids)
+            & Domain("date_start", "<=", last)
+            & (Domain("date_end", "=", False) | Domain("date_end", ">=", first))
+        )
+        data["benefits"] = benefits.grouped(lambda b: (b.account_id.id, b.product_id.id))
+        subsidies = self.env["osmd.subsidy"].search(
+            Domain("account_id", "in", accounts.ids) & Domain("period", "=", first)
+        )
+        data["subsidies"] = {subsidy.account_id.id: subsidy for subsidy in subsidies}
+        data["subsidy_product"] = self.env.ref("osmd_billing.product_osmd_subsidy", raise_if_not_found=False)
+        return data
+
+    def _get_base_quantity(self, account, product, data, problems):
+        """(quantity, explanation of the quantity, {zone: quantity} or None) of a service for an account,
+        or None when the service does not apply."""
+        premise = account.premise_id
+        basis = product.osmd_basis
+        utility = product.osmd_utility_id
+        digits = Decimal(1).scaleb(-(product.osmd_quantity_digits or 0))
+
+        def rounded(value):
+            return to_decimal(value).quantize(digits, rounding=ROUND_HALF_UP)
+
+        if basis in ("area_total", "area_heated"):
+            qty = rounded(premise.total_area if basis == "area_total" else premise.heated_area)
+            return (qty, self.env._("%(qty)s m²", qty=fmt_number(qty, 2)), None) if qty else None
+        if basis == "persons":
+            qty = Decimal(data["persons"][account.id])
+            return (qty, self.env._("%(qty)s pers.", qty=fmt_number(qty)), None) if qty else None
+        if basis == "fixed":
+            return Decimal(1), self.env._("1 premise"), None
+        key = (premise.id, utility.id)
+        uom = utility.uom_id.name or ""
+        if basis == "norm":
+            persons = data["persons"][account.id]
+            if key in data["metered"] or not persons:
+                return None
+            qty = rounded(to_decimal(utility.norm_per_person) * persons)
+            return (
+                qty,
+                self.env._(
+                    "Norm %(norm)s %(uom)s × %(persons)s pers. = %(qty)s %(uom)s",
+                    norm=fmt_number(to_decimal(utility.norm_per_person)),
+                    uom=uom,
+                    persons=persons,
+                    qty=fmt_number(qty),
+                ),
+                None,
+            )
+        if basis == "consumption":
+            if key not in data["metered"]:
+                return None
+            if (*key, data["first"]) not in data["consumption"]:
+                problems.append(
+                    self._problem_vals(
+                        account,
+                        product,
+                        self.env._(
+                            "Personal account %(account)s: no confirmed reading nor estimate of %(utility)s for "
+                            "the period; the service is not charged this month.",
+                            account=account.number,
+                            utility=utility.name,
+                        ),
+                        severity="warning",
+                    )
+                )
+                return None
+            qty = rounded(data["consumption"][(*key, data["first"])])
+            zones = [rounded(zone) for zone in data["zones"].get(key, [qty])]
+            zone_map = {zone: value for zone, value in enumerate(zones, start=1) if value}
+            if sum(zone_map.values(), Decimal(0)) != qty or len(zone_map) <= 1:
+                zone_map = None
+            text = "; ".join(filter(None, data["reading_explanations"].get(key, [])))
+            return qty, text or self.env._("%(qty)s %(uom)s", qty=fmt_number(qty), uom=uom), zone_map
+        if basis == "house_share":
+            if key not in data["house"]:
+                return None
+            qty, texts = data["house"][key]
+            qty = rounded(qty)
+            text = "; ".join(filter(None, texts))
+            return (qty, text or self.env._("%(qty)s %(uom)s", qty=fmt_number(qty), uom=uom), None) if qty else None
+        return None
+
+    def _get_tariff_pieces(self, account, product, days, data, problems):
+        """[(tariff, first day, last day, active days)] of the month, cutting where the tariff changes."""
+        day_map = data["tariffs"].get((account.building_id.id, product.id), {})
+        pieces = []
+        for day in sorted(days):
+            tariff = day_map.get(day)
+            if not tariff:
+                key = (account.building_id.id, product.id)
+                if key not in data["missing_tariffs"]:
+                    data["missing_tariffs"].add(key)
+                    problems.append(
+                        self._problem_vals(
+                            account,
+                            product,
+                            self.env._(
+                                "No tariff for %(service)s in %(building)s on %(date)s.",
+                                service=product.display_name,
+                                building=account.building_id.name,
+                                date=day.strftime("%d.%m.%Y"),
+                            ),
+                        )
+                    )
+                continue
+            if pieces and pieces[-1][0] == tariff and (day - pieces[-1][2]).days == 1:
+                pieces[-1][2] = day
+                pieces[-1][3] += 1
+            else:
+                pieces.append([tariff, day, day, 1])
+        return pieces
+
+    def _compute_account_lines(self, account, holder, data, problems):
+        """Accrual lines of one personal account (in the holder's language)."""
+        lines = []
+        month_days = data["month_days"]
+        kind = account.premise_id.kind
+        for product in data["products"]:
+            days = data["active_days"].get((account.id, product.id))
+            if not days:
+                continue
+            kinds = product.product_tmpl_id._osmd_get_premise_kinds()
+            if kinds and kind not in kinds:
+                continue
+            base = self._get_base_quantity(account, product, data, problems)
+            if not base:
+                continue
+            qty, base_text, zone_map = base
+            pieces = self._get_tariff_pieces(account, product, days, data, problems)
+            if not pieces:
+                continue
+            product_lines = []
+            if product.osmd_basis in MONTHLY_BASES:
+                for tariff, start, end, piece_days in pieces:
+                    price = to_decimal(tariff.price)
+                    amount = (qty * price * piece_days / month_days).quantize(CENT, rounding=ROUND_HALF_UP)
+                    text = self.env._("%(base)s × %(price)s UAH", base=base_text, price=fmt_number(price, 2))
+                    if piece_days != month_days:
+                        text += " " + self.env._(
+                            "× %(days)s/%(month_days)s days", days=piece_days, month_days=month_days
+                        )
+                    product_lines.append(
+                        self._line_vals(
+                            account,
+                            holder,
+                            product,
+                            tariff,
+                            1,
+                            start,
+                            end,
+                            piece_days,
+                            month_days,
+                            qty,
+                            price,
+                            amount,
+                            text,
+                            prorated=piece_days != month_days,
+                        )
+                    )
+            else:
+                # measured quantities are not prorated; a tariff change splits them by days
+                total_days = sum(piece[3] for piece in pieces)
+                digits = Decimal(1).scaleb(-(product.osmd_quantity_digits or 0))
+                for zone, zone_qty in (zone_map or {1: qty}).items():
+                    left = zone_qty
+                    for index, (tariff, start, end, piece_days) in enumerate(pieces):
+                        if index == len(pieces) - 1:
+                            piece_qty = left
+                        else:
+                            piece_qty = (zone_qty * piece_days / total_days).quantize(digits, rounding=ROUND_HALF_UP)
+                            left -= piece_qty
+                        price = to_decimal(tariff[f"price_zone{zone}"] if zone > 1 else tariff.price) or to_decimal(
+                            tariff.price
+                        )
+                        amount = (piece_qty * price).quantize(CENT, rounding=ROUND_HALF_UP)
+                        parts = [base_text]
+                        if zone_map:
+                            parts.append(self.env._("zone T%(zone)s: %(qty)s", zone=zone, qty=fmt_number(zone_qty)))
+                        if len(pieces) > 1:
+                            parts.append(
+                                self.env._(
+                                    "%(days)s/%(total)s days = %(qty)s",
+                                    days=piece_days,
+                                    total=total_days,
+                                    qty=fmt_number(piece_qty),
+                                )
+                            )
+                        text = self.env._("%(base)s × %(price)s UAH", base="; ".join(parts), price=fmt_number(price, 2))
+                        product_lines.append(
+                            self._line_vals(
+                                account,
+                                holder,
+                                product,
+                                tariff,
+                                zone,
+                                start,
+                                end,
+                                piece_days,
+                                month_days,
+                                piece_qty,
+                                price,
+                                amount,
+                                text,
+                            )
+                        )
+            lines += product_lines
+            lines += self._benefit_lines(account, holder, product, product_lines, data)
+        return lines + self._subsidy_lines(account, holder, lines, data, problems)
+
+    def _line_vals(
+        self,
+        account,
+        holder,
+        product,
+        tariff,
+        zone,
+        start,
+        end,
+        days,
+        month_days,
+        qty,
+        price,
+        amount,
+        text,
+        prorated=False,
+    ):
+        exact = qty == qty.quantize(Decimal(1).scaleb(-INVOICE_QUANTITY_DIGITS)) and price == price.quantize(CENT)
+        if exact and not prorated:
+            invoice_qty, invoice_price = qty, price
+        else:
+            invoice_qty, invoice_price = Decimal(1), amount
+        return {
+            "run_id": self.id,
+            "account_id": account.id,
+            "partner_id": holder.id if holder else False,
+            "product_id": product.id,
+            "kind": "charge",
+            "sequence": 10,
+            "tariff_id": tariff.id,
+            "zone": zone,
+            "date_start": start,
+            "date_end": end,
+            "days": days,
+            "month_days": month_days,
+            "quantity": float(qty),
+            "price_unit": float(price),
+            "amount": float(amount),
+            "invoice_quantity": float(invoice_qty),
+            "invoice_price_unit": float(invoice_price),
+            "explanation": text,
+        }
+
+    def _benefit_lines(self, account, holder, product, product_lines, data):
+        """A discount line per benefit of the account on the service, for the days it covers."""
+        result = []
+        for benefit in data["benefits"].get((account.id, product.id), []):
+            base = Decimal(0)
+            for line in product_lines:
+                covered = (
+                    min(line["date_end"], benefit.date_end or line["date_end"])
+                    - max(line["date_start"], benefit.date_start)
+                ).days + 1
+                if covered <= 0:
+                    continue
+                span = (line["date_end"] - line["date_start"]).days + 1
+                base += to_decimal(line["amount"]) * min(covered, span) / span
+            base = base.quantize(CENT, rounding=ROUND_HALF_UP)
+            amount = (base * to_decimal(benefit.percent) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+            if not amount:
+                continue
+            text = self.env._(
+                "Benefit %(percent)s%% of %(base)s UAH",
+                percent=fmt_number(to_decimal(benefit.percent)),
+                base=fmt_number(base, 2),
+            )
+            if benefit.category:
+                text = f"{text} ({benefit.category})"
+            result.append(
+                {
+                    "run_id": self.id,
+                    "account_id": account.id,
+                    "partner_id": holder.id if holder else False,
+                    "product_id": product.id,
+                    "kind": "benefit",
+                    "sequence": 20,
+                    "quantity": 1.0,
+                    "price_unit": float(-amount),
+                    "amount": float(-amount),
+                    "invoice_quantity": 1.0,
+                    "invoice_price_unit": float(-amount),
+                    "explanation": text,
+                }
+            )
+        return result
+
+    def _subsidy_lines(self, account, holder, lines, data, problems):
+        """The subsidy of the month as a credit line, never more than the month's charges."""
+        subsidy = data["subsidies"].get(account.id)
+        if not subsidy:
+            return []
+        total = sum((to_decimal(line["amount"]) for line in lines), Decimal(0))
+        amount = min(to_decimal(subsidy.amount), total)
+        if amount < to_decimal(subsidy.amount):
+            problems.append(
+                self._problem_vals(
+                    account,
+                    None,
+                    self.env._(
+                        "Personal account %(account)s: the subsidy %(subsidy)s exceeds the month's charges; "
+                        "%(amount)s is credited.",
+                        account=account.number,
+                        subsidy=fmt_number(to_decimal(subsidy.amount), 2),
+                        amount=fmt_number(amount, 2),
+                    ),
+                    severity="warning",
+                )
+            )
+        if amount <= 0 or not data["subsidy_product"]:
+            return []
+        return [
+            {
+                "run_id": self.id,
+                "account_id": account.id,
+                "partner_id": holder.id if holder else False,
+                "product_id": data["subsidy_product"].id,
+                "kind": "subsidy",
+                "sequence": 30,
+                "quantity": 1.0,
+                "price_unit": float(-amount),
+                "amount": float(-amount),
+                "invoice_quantity": 1.0,
+                "invoice_price_unit": float(-amount),
+                "explanation": self.env._("Subsidy for %(period)s", period=data["first"].strftime("%m.%Y")),
+            }
+        ]
+
+    # ---------------- post ----------------
+
+    def _prepare_invoice_vals(self, account, lines):
+        self.ensure_one()
+        company_taxes = self.env["account.tax"]._check_company_domain(self.company_id)
+        return {
+            "move_type": "out_invoice",
+            "company_id": self.company_id.id,
+            "journal_id": self.journal_id.id,
+            "partner_id": lines[0].partner_id.id,
+            "invoice_date": self.date_invoice,
+            "date": self.date_invoice,
+            "currency_id": self.currency_id.id,
+            "payment_reference": account.number,
+            "invoice_origin": self.name,
+            "osmd_account_id": account.id,
+            "osmd_period": self.period,
+            "osmd_is_accrual": True,
+            "osmd_billing_run_id": self.id,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "name": line.explanation,
+                        "quantity": line.invoice_quantity,
+                        "price_unit": line.invoice_price_unit,
+                        "tax_ids": [Command.set(line.product_id.taxes_id.filtered_domain(company_taxes).ids)],
+                    }
+                )
+                for line in lines
+            ],
+        }
+
+    def _do_post(self, batch_size=None, in_cron=False):
+        """Post the invoices of the accounts not invoiced yet (so an interrupted run resumes), by batches."""
+        self.ensure_one()
+        run = self.with_company(self.company_id)
+        done = run.move_ids.filtered(lambda m: m.state != "cancel").osmd_account_id
+        lines_by_account = run.line_ids.grouped("account_id")
+        todo = [account for account in lines_by_account if account not in done]
+        already = self.env["account.move"].search(
+            Domain("osmd_account_id", "in", [account.id for account in todo])
+            & Domain("osmd_period", "=", run.period)
+            & Domain("osmd_is_accrual", "=", True)
+            & Domain("move_type", "=", "out_invoice")
+            & Domain("state", "!=", "cancel")
+        )
+        if already:
+            raise UserError(
+                self.env._(
+                    "Personal account %(account)s is already billed for %(period)s (%(invoice)s): a period is billed "
+                    "once, later changes go through a recalculation.",
+                    account=already[0].osmd_account_id.number,
+                    period=run.period.strftime("%m.%Y"),
+                    invoice=already[0].name,
+                )
+            )
+        Move = run.env["account.move"].with_context(mail_create_nolog=True, mail_notrack=True, tracking_disable=True)
+        left = len(todo)
+        for batch in split_every(batch_size or max(left, 1), todo):
+            moves = Move.create([run._prepare_invoice_vals(account, lines_by_account[account]) for account in batch])
+            moves.action_post()
+            for account, move in zip(batch, moves, strict=True):
+                lines_by_account[account].move_id = move
+            left -= len(batch)
+            if in_cron and left and self.env["ir.cron"]._commit_progress(len(batch), remaining=left) <= 0:
+                return False
+        run.write({"state": "posted", "is_post_queued": False})
+        return True
+
+    @api.model
+    def _cron_post_queued(self):
+        """Post the runs queued with "Post in background", committing after each batch."""
+        for run in self.search(Domain("is_post_queued", "=", True) & Domain("state", "=", "computed"), order="id"):
+            run = run.with_context(osmd_billing_cron=True)
+            run._check_can_post()
+            run._lock()
+            if not run._do_post(batch_size=CRON_BATCH_SIZE, in_cron=True):
+                return
+            self.env["ir.cron"]._commit_progress(1)
+
+    # ---------------- cancel ----------------
+
+    def _do_cancel(self):
+        self.ensure_one()
+        if self.state == "cancel":
+            return
+        moves = self.move_ids.filtered(lambda m: m.state != "cancel")
+        posted = moves.filtered(lambda m: m.state == "posted")
+        paid = posted.filtered(lambda m: m.currency_id.compare_amounts(m.amount_residual, m.amount_total) != 0)
+        if paid:
+            raise UserError(
+                self.env._(
+                    "Invoice %(invoice)s of the billing run is already (partly) paid: the run cannot be cancelled; "
+                    "use a recalculation.",
+                    invoice=paid[0].name,
+                )
+            )
+        if posted:
+            # posted entries are never edited: credit notes reverse them and are reconciled with them
+            posted._reverse_moves(
+                [
+                    {
+                        "ref": self.env._("Cancellation of %(run)s", run=self.name),
+                        "date": move.date,
+                        "invoice_date": move.invoice_date,
+                    }
+                    for move in posted
+                ],
+                cancel=True,
+            )
+        (moves - posted).button_cancel()
+        # the period may then be billed again
+        moves.write({"osmd_is_accrual": False})
+        self.write({"state": "cancel", "is_post_queued": False})

@@ -1,0 +1,82 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import BillingCommon
+
+
+@tagged("post_install", "-at_install", "osmd")
+class TestBillingAccess(BillingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.billing_run = cls._create_run()
+        cls.billing_run.action_compute()
+
+    def test_engineer_has_no_money_models(self):
+        engineer = self.users_a["engineer"]
+        for model in ("osmd.billing.run", "osmd.billing.line", "osmd.tariff", "osmd.benefit", "osmd.subsidy"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(engineer).search([])
+
+    def test_audit_reads_but_cannot_write(self):
+        audit = self.users_a["audit"]
+        run = self.billing_run.with_user(audit)
+        self.assertEqual(run.amount_total, self.billing_run.amount_total)
+        self.assertTrue(run.line_ids)
+        with self.assertRaises(AccessError):
+            run.action_compute()
+        with self.assertRaises(AccessError):
+            self.env["osmd.tariff"].with_user(audit).create(
+                {
+                    "company_id": self.company_a.id,
+                    "product_id": self.svc_maint.id,
+                    "price": 1,
+                    "date_start": "2030-01-01",
+                }
+            )
+        with self.assertRaises(AccessError):
+            self.tariffs[0].with_user(audit).date_end = "2030-01-01"
+
+    def test_accountant_and_chairman_configure_billing(self):
+        for year, role in ((2031, "accountant"), (2032, "chairman")):
+            user = self.users_a[role]
+            tariff = (
+                self.env["osmd.tariff"]
+                .with_user(user)
+                .create(
+                    {
+                        "company_id": self.company_a.id,
+                        "product_id": self.svc_maint.id,
+                        "building_id": self.building.id,
+                        "price": 9,
+                        "date_start": f"{year}-01-01",
+                        "date_end": f"{year}-12-31",
+                    }
+                )
+            )
+            self.assertEqual(tariff.price, 9)
+            self.env["osmd.benefit"].with_user(user).create(
+                {
+                    "company_id": self.company_a.id,
+                    "account_id": self.account1.id,
+                    "product_id": self.svc_heat.id,
+                    "percent": 25,
+                    "date_start": f"{year}-01-01",
+                    "date_end": f"{year}-12-31",
+                }
+            )
+            self.svc_maint.product_tmpl_id.with_user(user).osmd_quantity_digits = 2
+
+    def test_other_association_sees_nothing(self):
+        accountant_b = self.users_b["accountant"]
+        for model in (
+            "osmd.billing.run",
+            "osmd.billing.line",
+            "osmd.billing.problem",
+            "osmd.tariff",
+            "osmd.subscription",
+        ):
+            with self.subTest(model=model):
+                self.assertFalse(self.env[model].with_user(accountant_b).search([]))
+        with self.assertRaises(AccessError):
+            self.billing_run.with_user(accountant_b).read(["amount_total"])

@@ -1,0 +1,1 @@
+# Pure-Python helpers: no odoo.models import here.
