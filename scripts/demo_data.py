@@ -458,7 +458,7 @@ def create_logins(env, company, accounts):
     }
     chairman_user = company.osmd_chairman_id
     if chairman_user:
-        chairman_user.write({"login": "chairman", "password": "chairman"})
+        chairman_user.write({"login": "chairman", "password": "chairman", "lang": "uk_UA", "tz": "Europe/Kyiv"})
         logins.append(("chairman", "chairman", "Chairman (голова правління)"))
     Users = env["res.users"].with_context(no_reset_password=True)
     staff = [
