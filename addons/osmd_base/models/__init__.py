@@ -1,3 +1,4 @@
+from . import osmd_dated_mixin
 from . import res_company
 from . import res_partner
 from . import osmd_building

@@ -13,6 +13,7 @@ HOLDER_REASONS = [
 
 class OsmdAccountHolder(models.Model):
     _name = "osmd.account.holder"
+    _inherit = ["osmd.dated.mixin"]
     _description = "Holder of a personal account over time"
     _order = "account_id, date_start desc, id desc"
     _check_company_auto = True
@@ -28,10 +29,6 @@ class OsmdAccountHolder(models.Model):
     _dates_valid = models.Constraint(
         "CHECK(date_end IS NULL OR date_end >= date_start)", "A holder period cannot end before it starts."
     )
-
-    def _is_valid_on(self, day):
-        self.ensure_one()
-        return self.date_start <= day and (not self.date_end or self.date_end >= day)
 
     @api.constrains("account_id", "date_start", "date_end")
     def _check_no_overlap(self):

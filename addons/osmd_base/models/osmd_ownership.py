@@ -19,6 +19,7 @@ TITLE_DOCUMENT_KINDS = [
 
 class OsmdOwnership(models.Model):
     _name = "osmd.ownership"
+    _inherit = ["osmd.dated.mixin"]
     _description = "Ownership share of a premise"
     _order = "premise_id, date_start desc, id"
     _check_company_auto = True
@@ -44,7 +45,6 @@ class OsmdOwnership(models.Model):
     document_kind = fields.Selection(TITLE_DOCUMENT_KINDS, string="Title document")
     document_number = fields.Char()
     document_date = fields.Date()
-    is_current = fields.Boolean(compute="_compute_is_current", search="_search_is_current", string="Current")
     vote_area = fields.Float(
         compute="_compute_vote_area",
         digits=(10, 4),
@@ -69,20 +69,6 @@ class OsmdOwnership(models.Model):
         for rec in self:
             rec.share_display = f"{rec.share_numerator}/{rec.share_denominator}"
 
-    @api.depends("date_start", "date_end")
-    @api.depends_context("date")
-    def _compute_is_current(self):
-        today = fields.Date.to_date(self.env.context.get("date")) or fields.Date.context_today(self)
-        for rec in self:
-            rec.is_current = rec._is_valid_on(today)
-
-    def _search_is_current(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise ValidationError(self.env._("Unsupported search on current ownership."))
-        today = fields.Date.context_today(self)
-        domain = ["&", ("date_start", "<=", today), "|", ("date_end", "=", False), ("date_end", ">=", today)]
-        return domain if (operator == "=") == value else ["!", *domain]
-
     @api.depends("share_numerator", "share_denominator", "premise_id.vote_area")
     def _compute_vote_area(self):
         for rec in self:
@@ -95,10 +81,6 @@ class OsmdOwnership(models.Model):
         """The exact share as a Fraction (the record must be a singleton)."""
         self.ensure_one()
         return Fraction(self.share_numerator, self.share_denominator or 1)
-
-    def _is_valid_on(self, day):
-        self.ensure_one()
-        return self.date_start and self.date_start <= day and (not self.date_end or self.date_end >= day)
 
     # ------------------------------------------------------------
     # CONSTRAINTS

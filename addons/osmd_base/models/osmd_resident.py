@@ -11,6 +11,7 @@ RESIDENT_RELATIONS = [
 
 class OsmdResident(models.Model):
     _name = "osmd.resident"
+    _inherit = ["osmd.dated.mixin"]
     _description = "Resident of a personal account"
     _order = "account_id, date_end desc, relation, id"
     _check_company_auto = True
@@ -34,29 +35,10 @@ class OsmdResident(models.Model):
         default=True,
         help="The person sees this account's balance, receipts and meters in the resident cabinet.",
     )
-    is_current = fields.Boolean(compute="_compute_is_current", search="_search_is_current", string="Current")
 
     _dates_valid = models.Constraint(
         "CHECK(date_end IS NULL OR date_end >= date_start)", "A residence cannot end before it starts."
     )
-
-    @api.depends("date_start", "date_end")
-    @api.depends_context("date")
-    def _compute_is_current(self):
-        today = fields.Date.to_date(self.env.context.get("date")) or fields.Date.context_today(self)
-        for rec in self:
-            rec.is_current = rec._is_valid_on(today)
-
-    def _search_is_current(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise ValidationError(self.env._("Unsupported search on current residents."))
-        today = fields.Date.context_today(self)
-        domain = ["&", ("date_start", "<=", today), "|", ("date_end", "=", False), ("date_end", ">=", today)]
-        return domain if (operator == "=") == value else ["!", *domain]
-
-    def _is_valid_on(self, day):
-        self.ensure_one()
-        return bool(self.date_start) and self.date_start <= day and (not self.date_end or self.date_end >= day)
 
     @api.constrains("account_id", "partner_id", "date_start", "date_end")
     def _check_no_overlap(self):
