@@ -8,3 +8,12 @@ from . import account_move
 from . import osmd_billing_run
 from . import osmd_billing_line
 from . import osmd_billing_problem
+from . import osmd_penalty
+from . import osmd_recalculation
+from . import osmd_recalculation_line
+from . import res_partner
+from . import osmd_sms_provider
+from . import sms_sms
+from . import res_currency
+from . import account_move_send
+from . import osmd_account

@@ -261,7 +261,21 @@ class OsmdBillingRun(models.Model):
         self.ensure_one()
         self.line_ids.unlink()
         self.problem_ids.unlink()
-        data = self._collect_data()
+        lines, problems = self._compute_lines()
+        if not self.journal_id:
+            problems.append(self._problem_vals(None, None, self.env._("The association has no sales journal.")))
+        self.env["osmd.billing.line"].create(lines)
+        self.env["osmd.billing.problem"].create(problems)
+        self.state = "computed"
+
+    def _compute_lines(self, accounts=None, with_penalties=True):
+        """(accrual line values, problem values) of the run's period, for its accounts or only
+        ``accounts``, without writing anything: the run stores them, a recalculation compares them with
+        what was posted (it works on a new, unsaved run and leaves penalties out)."""
+        self.ensure_one()
+        data = self._collect_data(accounts)
+        if with_penalties:
+            data["penalty"] = self._collect_penalty_data(data)
         lines, problems = [], list(data["problems"])
         lang_envs = {}
         for account in data["accounts"]:
@@ -282,12 +296,10 @@ class OsmdBillingRun(models.Model):
             if lang not in lang_envs:
                 lang_envs[lang] = self.with_context(lang=lang)
             account_lines = lang_envs[lang]._compute_account_lines(account, holder, data, problems)
+            if with_penalties:
+                account_lines += lang_envs[lang]._penalty_lines(account, holder, data)
             lines += account_lines
-        if not self.journal_id:
-            problems.append(self._problem_vals(None, None, self.env._("The association has no sales journal.")))
-        self.env["osmd.billing.line"].create(lines)
-        self.env["osmd.billing.problem"].create(problems)
-        self.state = "computed"
+        return lines, problems
 
     def _problem_vals(self, account, product, message, severity="blocking"):
         return {
@@ -298,16 +310,19 @@ class OsmdBillingRun(models.Model):
             "message": message,
         }
 
-    def _collect_data(self):
+    def _collect_data(self, accounts=None):
         """Everything the accrual needs, read in a fixed number of queries for any number of accounts."""
         first, last = month_bounds(self.period)
         buildings = self._get_buildings()
-        accounts = self.env["osmd.account"].search(
+        domain = (
             Domain("company_id", "=", self.company_id.id)
             & Domain("building_id", "in", buildings.ids)
             & Domain("date_open", "<=", last)
             & (Domain("date_close", "=", False) | Domain("date_close", ">=", first))
         )
+        if accounts is not None:
+            domain &= Domain("id", "in", accounts.ids)
+        accounts = self.env["osmd.account"].search(domain)
         active_days, products = self.env["osmd.subscription"]._get_active_days(
             self.company_id, buildings, accounts, self.period
         )

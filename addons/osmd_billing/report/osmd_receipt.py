@@ -1,0 +1,250 @@
+from collections import defaultdict
+from decimal import Decimal
+
+from babel.dates import format_date as babel_format_date
+
+from odoo import api, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import get_lang
+from odoo.tools.misc import babel_locale_parse
+
+from ..tools.amount_words import amount_in_words_uah
+from ..tools.formatting import fmt_number
+from ..tools.nbu_qr import QrError, build_payload, payment_link, purpose_text
+from ..tools.proration import month_bounds
+from ..tools.qr_image import png_data_uri, qr_png
+
+RECEIPTS_PER_PAGE = 2
+RECEIPT_REPORT = "osmd_billing.action_report_osmd_receipt"
+CENT = Decimal("0.01")
+
+
+def _dec(value):
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+class ReportOsmdReceipt(models.AbstractModel):
+    """Receipt (квитанція) of a personal account for a period, printed from its posted accrual invoice.
+
+    The figures come from the ledger (posted receivable journal items), per personal account:
+
+    * the account's own items are the receivable items of the entries that carry the account
+      (``account.move.osmd_account_id``): accrual invoices, recalculation invoices and credit notes,
+      and payment entries tagged with the account;
+    * a payment entry that is not tagged with an account (a bank payment matched by hand) belongs to the
+      account through its reconciliation with one of the account's items: each ``account.partial.reconcile``
+      counts for the amount reconciled, on the date of the payment's item.
+
+    Opening balance = own items dated before the period + reconciled untagged items dated before it
+    (debit positive: a debt; negative: an advance). In the period: the accrual invoice (every line shown,
+    so recalculation and penalty lines appear too), other own invoices and credit notes (adjustments),
+    and payments (tagged payment entries and untagged ones reconciled with the account's items).
+    Amount due = opening balance + accrued + adjustments − payments, i.e. the ledger balance at the end of
+    the period; below zero it prints as 0 with the overpayment.
+    """
+
+    _name = "report.osmd_billing.report_receipt"
+    _description = "Personal account receipt"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        moves = self.env["account.move"].browse(docids)
+        moves.check_access("read")
+        self._check_moves(moves)
+        receipts = self._prepare_receipts(moves)
+        return {
+            "doc_ids": docids,
+            "doc_model": "account.move",
+            "docs": moves,
+            "receipts": receipts,
+            "fmt": fmt_number,
+            "pages": [receipts[i : i + RECEIPTS_PER_PAGE] for i in range(0, len(receipts), RECEIPTS_PER_PAGE)],
+        }
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _action_print_for_accounts(self, accounts, period=None):
+        """The receipt action for personal accounts: their accrual invoices of ``period`` (or of the
+        ``osmd_period`` context key), else of each account's last billed period."""
+        period = period or self.env.context.get("osmd_period")
+        domain = (
+            Domain("osmd_account_id", "in", accounts.ids)
+            & Domain("osmd_is_accrual", "=", True)
+            & Domain("move_type", "=", "out_invoice")
+            & Domain("state", "=", "posted")
+        )
+        if period:
+            domain &= Domain("osmd_period", "=", month_bounds(period)[0])
+        moves = self.env["account.move"].search(domain, order="osmd_period desc, id desc")
+        if not period:
+            latest = {}
+            for move in moves:
+                latest.setdefault(move.osmd_account_id, move)
+            moves = self.env["account.move"].union(*latest.values())
+        if not moves:
+            raise UserError(self.env._("The selected personal accounts have no posted accrual invoice to print."))
+        moves = moves.sorted(lambda m: (m.osmd_account_id.building_id.id, m.osmd_account_id.premise_number_sort))
+        return self.env.ref(RECEIPT_REPORT).report_action(moves)
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _check_moves(self, moves):
+        wrong = moves.filtered(lambda m: not m.osmd_is_accrual or m.move_type != "out_invoice" or m.state != "posted")
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Receipts are printed from posted monthly accrual invoices only, not from %(invoice)s.",
+                    invoice=wrong[0].display_name,
+                )
+            )
+
+    @api.model
+    def _prepare_receipts(self, moves):
+        """One dict of values per move (in the order of ``moves``), with the ledger read in a few queries."""
+        ledger = self._read_ledger(moves)
+        locale = babel_locale_parse(get_lang(self.env).code)
+        receipts = []
+        for move in moves:
+            account, period = move.osmd_account_id, month_bounds(move.osmd_period)[0]
+            company = move.company_id
+            figures = ledger[(account.id, period)]
+            accrued = _dec(move.amount_total_signed)
+            adjusted = sum((row["amount"] for row in figures["adjustments"]), Decimal(0))
+            paid = sum((row["amount"] for row in figures["payments"]), Decimal(0))
+            balance = figures["opening"] + accrued + adjusted - paid
+            due = max(balance, Decimal(0))
+            receipt = {
+                "move": move,
+                "company": company,
+                "account": account,
+                "premise": account.premise_id,
+                "premise_label": self._premise_label(account.premise_id),
+                "holder": move.partner_id,
+                "period_label": babel_format_date(period, "LLLL y", locale=locale),
+                "opening": figures["opening"],
+                "lines": move.invoice_line_ids.filtered(lambda line: line.display_type == "product"),
+                "accrued": accrued,
+                "adjustments": figures["adjustments"],
+                "payments": figures["payments"],
+                "paid": paid,
+                "due": due,
+                "overpayment": max(-balance, Decimal(0)),
+                "due_words": amount_in_words_uah(due),
+            }
+            receipt.update(self._prepare_qr(company, account, period, due))
+            receipts.append(receipt)
+        return receipts
+
+    @api.model
+    def _premise_label(self, premise):
+        building = premise.building_id
+        address = ", ".join(part for part in (building.street, building.city) if part)
+        return f"{premise.display_name} ({address})" if address else premise.display_name or ""
+
+    @api.model
+    def _prepare_qr(self, company, account, period, due):
+        purpose = purpose_text(account.number, period)
+        try:
+            payload = build_payload(company.name, company.osmd_iban, due, company.osmd_edrpou, purpose)
+        except QrError as error:
+            return {
+                "purpose": purpose,
+                "qr_src": False,
+                "qr_link": False,
+                "qr_error": self.env._(
+                    "No payment QR code: check the association's %(field)s (name, IBAN and EDRPOU code).",
+                    field=error.field,
+                ),
+            }
+        return {
+            "purpose": purpose,
+            "qr_payload": payload,
+            "qr_src": png_data_uri(qr_png(payload)),
+            "qr_link": payment_link(payload),
+            "qr_error": False,
+        }
+
+    @api.model
+    def _read_ledger(self, moves):
+        """{(account id, period): {"opening": Decimal, "adjustments": [row], "payments": [row]}} for the
+        accounts and periods of ``moves`` (the printed accrual invoices); rows are {"date", "name", "amount"}
+        sorted by date. A few queries whatever the number of receipts."""
+        result = defaultdict(lambda: {"opening": Decimal(0), "adjustments": [], "payments": []})
+        if not moves:
+            return result
+        accounts = moves.osmd_account_id
+        periods = defaultdict(set)  # account id -> printed periods
+        for move in moves:
+            periods[move.osmd_account_id.id].add(month_bounds(move.osmd_period)[0])
+        first_day = min(min(days) for days in periods.values())
+        last_day = month_bounds(max(max(days) for days in periods.values()))[1]
+
+        def spread(account_id, day, amount, row=None, kind=None):
+            """Count an amount dated ``day`` in the opening balance of the account's later printed periods,
+            and list it in the period it falls in."""
+            for period in periods[account_id]:
+                if day < period:
+                    result[(account_id, period)]["opening"] += amount
+                elif row and day <= month_bounds(period)[1]:
+                    result[(account_id, period)][kind].append(row)
+
+        # the printed accrual invoices count in the opening balance of the same account's later periods
+        for move in moves:
+            spread(move.osmd_account_id.id, month_bounds(move.osmd_period)[1], _dec(move.amount_total_signed))
+        AML = self.env["account.move.line"]
+        own = (
+            Domain("parent_state", "=", "posted")
+            & Domain("account_type", "=", "asset_receivable")
+            & Domain("move_id.osmd_account_id", "in", accounts.ids)
+            & Domain("move_id", "not in", moves.ids)
+        )
+        # the account's own items before the first period: sums per month
+        for account, month, balance in AML._read_group(
+            own & Domain("date", "<", first_day), ["move_id.osmd_account_id", "date:month"], ["balance:sum"]
+        ):
+            spread(account.id, month_bounds(month)[0], _dec(balance))
+        # from the first period on: per entry, as they may be listed
+        for move, balance in AML._read_group(
+            own & Domain("date", ">=", first_day) & Domain("date", "<=", last_day), ["move_id"], ["balance:sum"]
+        ):
+            if move.move_type in ("out_invoice", "out_refund", "out_receipt"):
+                row, kind = {"date": move.date, "name": move.name, "amount": _dec(balance)}, "adjustments"
+            else:
+                row, kind = {"date": move.date, "name": move.ref or move.name, "amount": -_dec(balance)}, "payments"
+            spread(move.osmd_account_id.id, move.date, _dec(balance), row, kind)
+        # untagged entries (bank payments, refunds) reconciled with the account's items, on their own date
+        untagged_payments = (
+            Domain("debit_move_id.move_id.osmd_account_id", "in", accounts.ids)
+            & Domain("debit_move_id.parent_state", "=", "posted")
+            & Domain("credit_move_id.move_id.osmd_account_id", "=", False)
+            & Domain("credit_move_id.parent_state", "=", "posted")
+            & Domain("credit_move_id.date", "<=", last_day)
+        )
+        untagged_refunds = (
+            Domain("credit_move_id.move_id.osmd_account_id", "in", accounts.ids)
+            & Domain("credit_move_id.parent_state", "=", "posted")
+            & Domain("debit_move_id.move_id.osmd_account_id", "=", False)
+            & Domain("debit_move_id.parent_state", "=", "posted")
+            & Domain("debit_move_id.date", "<=", last_day)
+        )
+        paid = defaultdict(Decimal)  # (account id, untagged entry) -> amount paid in (negative: paid out)
+        for partial in self.env["account.partial.reconcile"].search(untagged_payments | untagged_refunds):
+            debit, credit = partial.debit_move_id, partial.credit_move_id
+            if credit.move_id.osmd_account_id:
+                paid[(credit.move_id.osmd_account_id.id, debit.move_id)] -= _dec(partial.amount)
+            else:
+                paid[(debit.move_id.osmd_account_id.id, credit.move_id)] += _dec(partial.amount)
+        for (account_id, move), amount in paid.items():
+            row = {"date": move.date, "name": move.ref or move.name, "amount": amount}
+            spread(account_id, move.date, -amount, row, "payments")
+        for figures in result.values():
+            figures["adjustments"].sort(key=lambda row: (row["date"], row["name"]))
+            figures["payments"].sort(key=lambda row: (row["date"], row["name"]))
+        return result

@@ -1,0 +1,345 @@
+import base64
+import re
+from datetime import date
+from decimal import Decimal
+
+import zxingcpp  # QR decoder from PyPI (requirements-dev.txt): the test never skips
+from lxml import html as lxml_html
+
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from ..tools.formatting import fmt_number
+from ..tools.nbu_qr import parse_payload
+from ..tools.qr_image import CIRCLE_SHARE, open_png
+from .common import PERIOD, BillingCommon
+
+REPORT = "osmd_billing.action_report_osmd_receipt"
+RECEIPTS = "report.osmd_billing.report_receipt"
+IBAN = "UA213223130000026007233566001"
+EDRPOU = "32855961"
+DATA_URI = re.compile(r"^data:image/png;base64,(.+)$")
+
+
+@tagged("post_install", "-at_install", "osmd")
+class TestReceipt(BillingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("uk_UA")
+        cls.company_a.write({"osmd_edrpou": EDRPOU, "osmd_iban": IBAN, "street": "вул. Хрещатик, 10", "city": "Київ"})
+        cls.bank_journal = cls.company_a.osmd_bank_journal_id
+        # history of account 1: January 500 and February 1 000 billed; 300 paid in February (on the February
+        # invoice), 500 paid on 10 March and 100 on 5 April (both on the February invoice)
+        cls.jan1 = cls._invoice(cls.account1, date(2026, 1, 1), 500)
+        cls.feb1 = cls._invoice(cls.account1, date(2026, 2, 1), 1000)
+        cls.feb2 = cls._invoice(cls.account2, date(2026, 2, 1), 300)
+        cls._pay(cls.feb1, 300, date(2026, 2, 20))
+        cls._pay(cls.feb1, 500, date(2026, 3, 10))
+        cls._pay(cls.feb1, 100, date(2026, 4, 5))
+        run = cls._create_run()
+        run.action_compute()
+        run.action_post()
+        cls.mar1 = run.move_ids.filtered(lambda m: m.osmd_account_id == cls.account1)
+        cls.mar2 = run.move_ids.filtered(lambda m: m.osmd_account_id == cls.account2)
+        cls.env = cls.env(context=dict(cls.env.context, lang="uk_UA"))
+
+    @classmethod
+    def _invoice(cls, account, period, amount, move_type="out_invoice", accrual=True, day=None):
+        move = (
+            cls.env["account.move"]
+            .with_company(cls.company_a)
+            .create(
+                {
+                    "move_type": move_type,
+                    "company_id": cls.company_a.id,
+                    "partner_id": account.holder_id.id,
+                    "invoice_date": day or date(period.year, period.month, 28),
+                    "date": day or date(period.year, period.month, 28),
+                    "osmd_account_id": account.id,
+                    "osmd_period": period,
+                    "osmd_is_accrual": accrual,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": cls.svc_maint.id,
+                                "name": f"Утримання за {period:%m.%Y}",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, invoice, amount, day):
+        """A bank payment entry (not tagged with a personal account) reconciled with ``invoice``."""
+        receivable = invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        payment = (
+            cls.env["account.move"]
+            .with_company(cls.company_a)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": cls.bank_journal.id,
+                    "date": day,
+                    "ref": f"Оплата {amount}",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "account_id": cls.bank_journal.default_account_id.id,
+                                "partner_id": invoice.partner_id.id,
+                                "debit": amount,
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "account_id": receivable.account_id.id,
+                                "partner_id": invoice.partner_id.id,
+                                "credit": amount,
+                            }
+                        ),
+                    ],
+                }
+            )
+        )
+        payment.action_post()
+        (receivable + payment.line_ids.filtered(lambda line: line.account_id == receivable.account_id)).reconcile()
+        return payment
+
+    def _receipts(self, moves, user=None):
+        return self.env[RECEIPTS].with_user(user or self.accountant)._get_report_values(moves.ids)["receipts"]
+
+    def _html(self, moves, user=None):
+        content = (
+            self.env["ir.actions.report"].with_user(user or self.accountant)._render_qweb_html(REPORT, moves.ids)[0]
+        )
+        return lxml_html.fromstring(content)
+
+    # ------------------------------------------------------------
+    # amount in words
+    # ------------------------------------------------------------
+
+    def test_amount_to_text_uah_ukrainian(self):
+        uah = self.env.ref("base.UAH").with_context(lang="uk_UA")
+        expected = {
+            1: "Одна гривня 00 копійок",
+            2: "Дві гривні 00 копійок",
+            5: "П'ять гривень 00 копійок",
+            21: "Двадцять одна гривня 00 копійок",
+            1000000.01: "Один мільйон гривень 01 копійка",
+        }
+        for amount, text in expected.items():
+            with self.subTest(amount=amount):
+                self.assertEqual(uah.amount_to_text(amount), text)
+        # other languages and currencies keep Odoo's own wording
+        self.assertIn("Two", uah.with_context(lang="en_US").amount_to_text(2))
+        eur = self.env.ref("base.EUR").with_context(lang="uk_UA")
+        self.assertNotIn("гривн", eur.amount_to_text(2))
+
+    # ------------------------------------------------------------
+    # ledger figures
+    # ------------------------------------------------------------
+
+    def test_ledger_figures(self):
+        receipt = self._receipts(self.mar1)[0]
+        accrued = Decimal(str(self.mar1.amount_total)).quantize(Decimal("0.01"))
+        # opening: 500 (January) + 1 000 (February) − 300 paid in February; the April payment is ignored
+        self.assertEqual(receipt["opening"], Decimal("1200.00"))
+        self.assertEqual(receipt["accrued"], accrued)
+        self.assertEqual(
+            [(row["date"], row["amount"]) for row in receipt["payments"]], [(date(2026, 3, 10), Decimal("500.00"))]
+        )
+        self.assertEqual(receipt["paid"], Decimal("500.00"))
+        self.assertEqual(receipt["due"], Decimal("1200.00") + accrued - Decimal("500.00"))
+        self.assertFalse(receipt["overpayment"])
+        self.assertFalse(receipt["adjustments"])
+        self.assertEqual(receipt["period_label"], "березень 2026")
+        # the due equals the ledger balance of the account's receivable at the end of the period
+        # (its own items plus the reconciled payments dated up to then)
+        own = self.env["account.move.line"].search(
+            [
+                ("move_id.osmd_account_id", "=", self.account1.id),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("date", "<=", "2026-03-31"),
+            ]
+        )
+        self.assertEqual(Decimal(str(sum(own.mapped("balance")))) - 800, receipt["due"])
+
+    def test_batch_equals_single(self):
+        moves = self.jan1 | self.feb1 | self.feb2 | self.mar1 | self.mar2
+        together = self._receipts(moves)
+        for move, receipt in zip(moves, together, strict=True):
+            single = self._receipts(move)[0]
+            with self.subTest(move=move.name):
+                self.assertEqual(receipt["move"], move)
+                for key in ("opening", "accrued", "paid", "due", "overpayment"):
+                    self.assertEqual(receipt[key], single[key], key)
+        self.assertEqual(together[1]["opening"], Decimal("500.00"), "February opens with January's debt")
+        self.assertEqual(together[1]["paid"], Decimal("300.00"))
+
+    def test_overpayment_and_recalculation(self):
+        credit = self._invoice(
+            self.account2, PERIOD, 5000, move_type="out_refund", accrual=False, day=date(2026, 3, 15)
+        )
+        receipt = self._receipts(self.mar2)[0]
+        balance = Decimal("300.00") + receipt["accrued"] - Decimal("5000.00")
+        self.assertLess(balance, 0)
+        self.assertEqual([row["name"] for row in receipt["adjustments"]], [credit.name])
+        self.assertEqual(receipt["due"], Decimal(0))
+        self.assertEqual(receipt["overpayment"], -balance)
+        self.assertEqual(receipt["due_words"], "Нуль гривень 00 копійок")
+        self.assertEqual(parse_payload(receipt["qr_payload"])["amount"], "UAH0.00")
+        text = self._html(self.mar2).text_content()
+        self.assertIn(credit.name, text)
+        self.assertIn(fmt_number(-balance, 2), text)
+
+    # ------------------------------------------------------------
+    # QR code
+    # ------------------------------------------------------------
+
+    def test_qr_payload_and_image(self):
+        receipt = self._receipts(self.mar1)[0]
+        payload = receipt["qr_payload"]
+        self.assertTrue(payload.endswith("\n"))
+        self.assertEqual(
+            parse_payload(payload),
+            {
+                "tag": "BCD",
+                "version": "002",
+                "encoding": "1",
+                "function": "UCT",
+                "bic": "",
+                "name": self.company_a.name,
+                "iban": IBAN,
+                "amount": f"UAH{receipt['due']:.2f}",
+                "code": EDRPOU,
+                "purpose_code": "",
+                "reference": "",
+                "purpose": f"Внески ОСББ, о/р {self.account1.number}, 03.2026",
+                "display": "",
+            },
+        )
+        match = DATA_URI.match(receipt["qr_src"])
+        self.assertTrue(match)
+        image = open_png(base64.b64decode(match.group(1))).convert("RGB")
+        results = zxingcpp.read_barcodes(image)
+        self.assertEqual([result.text for result in results], [payload], "the QR decodes back to the payload")
+        self.assertEqual(results[0].ec_level, "Q")
+        # the hryvnia sign: a white circle in the centre with the black sign's spine through the middle
+        width = image.size[0]
+        centre = width // 2
+        self.assertEqual(image.getpixel((centre, centre)), (0, 0, 0))
+        radius = (width - 2 * 4 * 6) * CIRCLE_SHARE / 2  # default border 4 modules of 6 px
+        ring = [
+            image.getpixel((round(centre + fx * radius), round(centre + fy * radius)))
+            for fx, fy in ((0, -0.9), (0, 0.9), (-0.8, 0), (0.8, 0), (-0.6, -0.6), (0.6, 0.6))
+        ]
+        self.assertEqual(set(ring), {(255, 255, 255)}, "the sign sits in a white circle")
+        self.assertEqual(
+            base64.urlsafe_b64decode(receipt["qr_link"].removeprefix("https://bank.gov.ua/qr/") + "==").decode(),
+            payload,
+        )
+
+    def test_missing_iban_prints_without_qr(self):
+        self.company_a.osmd_edrpou = False
+        receipt = self._receipts(self.mar1)[0]
+        self.assertFalse(receipt["qr_src"])
+        self.assertIn("code", receipt["qr_error"])
+
+    # ------------------------------------------------------------
+    # report
+    # ------------------------------------------------------------
+
+    def test_receipt_html(self):
+        doc = self._html(self.mar1)
+        receipt = self._receipts(self.mar1)[0]
+        text = doc.text_content()
+        self.assertEqual(
+            doc.xpath("//*[contains(@class, 'o_osmd_receipt_account')]")[0].text_content(), self.account1.number
+        )
+        self.assertEqual(doc.xpath("//*[contains(@class, 'o_osmd_receipt_period')]")[0].text_content(), "березень 2026")
+        lines = self.mar1.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        self.assertGreaterEqual(len(lines), 3)
+        explanations = [
+            node.text_content() for node in doc.xpath("//td[contains(@class, 'o_osmd_receipt_explanation')]")
+        ]
+        self.assertEqual(explanations, lines.mapped("name"), "every invoice line is printed with its explanation")
+        self.assertEqual(
+            doc.xpath("//*[contains(@class, 'o_osmd_receipt_due')]")[0].text_content(), fmt_number(receipt["due"], 2)
+        )
+        self.assertEqual(
+            doc.xpath("//*[contains(@class, 'o_osmd_receipt_opening')]")[0].text_content(), "1\u00a0200,00"
+        )
+        self.assertIn(receipt["due_words"], text)
+        self.assertIn(self.company_a.name, text)
+        self.assertIn(EDRPOU, text)
+        self.assertIn(IBAN, text)
+        self.assertIn(self.account1.holder_id.name, text)
+        self.assertIn(f"{self.premises[0].display_name} (вул. Хрещатик, 10, Київ)", text)
+        self.assertIn(receipt["qr_link"], text, "the payment link is printed under the QR code")
+        images = doc.xpath("//img[contains(@class, 'o_osmd_receipt_qr_img')]")
+        self.assertEqual([img.get("src") for img in images], [receipt["qr_src"]])
+
+    def test_two_receipts_per_page(self):
+        moves = self.jan1 | self.feb1 | self.feb2 | self.mar1 | self.mar2
+        doc = self._html(moves)
+        pages = doc.xpath("//div[contains(@class, 'o_osmd_receipt_page')]")
+        self.assertEqual(len(pages), 3)
+        self.assertEqual([len(page.xpath(".//div[@data-move-id]")) for page in pages], [2, 2, 1])
+        self.assertEqual(
+            [int(node.get("data-move-id")) for node in doc.xpath("//div[@data-move-id]")], moves.ids, "print order kept"
+        )
+
+    def test_other_association_refused(self):
+        with self.assertRaises(AccessError):
+            self._html(self.mar1, user=self.users_b["accountant"])
+        with self.assertRaises(AccessError):
+            self._receipts(self.mar1, user=self.users_b["accountant"])
+
+    def test_only_posted_accruals(self):
+        other = self._invoice(self.account1, date(2026, 4, 1), 10, accrual=False)
+        with self.assertRaises(UserError):
+            self._html(other)
+
+    def test_print_from_accounts(self):
+        Receipts = self.env[RECEIPTS].with_user(self.accountant)
+        action = Receipts._action_print_for_accounts(self.account1 | self.account2)
+        self.assertEqual(action["report_name"], "osmd_billing.report_receipt")
+        self.assertEqual(action["context"]["active_ids"], (self.mar1 | self.mar2).ids, "the last billed period")
+        action = Receipts.with_context(osmd_period=date(2026, 2, 1))._action_print_for_accounts(self.account1)
+        self.assertEqual(action["context"]["active_ids"], self.feb1.ids)
+        with self.assertRaises(UserError):
+            Receipts._action_print_for_accounts(self.account1, period=date(2025, 1, 1))
+        # the Print menu entry of personal accounts
+        server_action = self.env.ref("osmd_billing.action_osmd_account_print_receipt").with_user(self.accountant)
+        action = server_action.with_context(active_model="osmd.account", active_ids=self.account2.ids).run()
+        self.assertEqual(action["context"]["active_ids"], self.mar2.ids)
+
+    # ------------------------------------------------------------
+    # e-mail
+    # ------------------------------------------------------------
+
+    def test_invoice_mail_attaches_receipt(self):
+        filename = f"Receipt {self.account1.number} 03.2026.pdf"
+        self.assertEqual(
+            self.mar1.with_context(lang="en_US")._get_invoice_report_filename(report=self.env.ref(REPORT)), filename
+        )
+        sender = self.env["account.move.send"].with_context(lang="en_US", mail_notify_force_send=False)
+        sender._generate_and_send_invoices(self.mar1, sending_methods={"email"})
+        names = self.mar1.message_ids.attachment_ids.mapped("name")
+        self.assertIn(filename, names)
+        self.assertIn(self.mar1._get_invoice_report_filename(), names, "the invoice PDF is still attached")
+        # an ordinary invoice gets no receipt
+        other = self._invoice(self.account1, date(2026, 4, 1), 10, accrual=False)
+        sender._generate_and_send_invoices(other, sending_methods={"email"})
+        self.assertFalse(
+            [name for name in other.message_ids.attachment_ids.mapped("name") if name.startswith("Receipt")]
+        )
