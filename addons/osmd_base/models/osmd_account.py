@@ -231,6 +231,31 @@ class OsmdAccount(models.Model):
         self.ensure_one()
         return self.resident_ids.filtered(lambda r: r.is_counted and r._is_valid_on(day))
 
+    def _get_holders_at(self, day):
+        """{account id: holder (res.partner) on ``day``} for the accounts of ``self`` that have one: what
+        ``_get_holder_at`` gives for each account, in one query for any number of accounts."""
+        Holder = self.env["osmd.account.holder"]
+        lines = Holder.search_fetch(
+            Domain("account_id", "in", self.ids) & Holder._get_valid_on_domain(day),
+            ["account_id", "partner_id"],
+            order="account_id, date_start desc, id desc",  # the order of holder_line_ids
+        )
+        holders = {}
+        for line in lines:
+            holders.setdefault(line.account_id.id, line.partner_id)
+        return holders
+
+    def _get_counted_resident_counts(self, day):
+        """{account id: number of residents counted on ``day``} for the accounts of ``self`` that have
+        some: ``len(_get_counted_residents(day))`` of each account, in one query for any number of accounts."""
+        Resident = self.env["osmd.resident"]
+        groups = Resident._read_group(
+            Domain("account_id", "in", self.ids) & Domain("is_counted", "=", True) & Resident._get_valid_on_domain(day),
+            ["account_id"],
+            ["__count"],
+        )
+        return {account.id: count for account, count in groups}
+
     @api.model
     def _search_by_number(self, number, company):
         """The account with ``number`` in ``company``: the key for payments and QR codes."""

@@ -237,6 +237,12 @@ class TestPersonalAccounts(OsmdCommon):
         self.assertEqual(len(account._get_counted_residents(date(2025, 3, 1))), 3)
         self.assertEqual(len(account._get_counted_residents(date(2025, 7, 1))), 2)
         self.assertEqual(account.with_context(date=date(2025, 3, 1)).counted_resident_count, 3)
+        # the batch version gives the same counts for every account at once (none counted: left out)
+        accounts = self.data_a["accounts"]
+        for day in (date(2025, 3, 1), date(2025, 7, 1), date(2000, 1, 1)):
+            expected = {a.id: len(a._get_counted_residents(day)) for a in accounts if a._get_counted_residents(day)}
+            self.assertEqual(accounts._get_counted_resident_counts(day), expected)
+        self.assertEqual(accounts._get_counted_resident_counts(date(2025, 3, 1))[account.id], 3)
         with self.assertRaisesMsg(ValidationError, "overlapping"):
             self.env["osmd.resident"].create(
                 {
@@ -304,6 +310,12 @@ class TestOwnershipTransfer(OsmdCommon):
         self.assertEqual(account.number, number)
         self.assertEqual(account._get_holder_at(date(2025, 3, 14)), seller)
         self.assertEqual(account._get_holder_at(date(2025, 3, 15)), buyer)
+        # the batch version gives the same holders for every account at once (no holder: left out)
+        accounts = self.data_a["accounts"]
+        for day in (date(2025, 3, 14), date(2025, 3, 15), date(2000, 1, 1)):
+            expected = {a.id: a._get_holder_at(day) for a in accounts if a._get_holder_at(day)}
+            self.assertEqual(accounts._get_holders_at(day), expected)
+        self.assertEqual(accounts._get_holders_at(date(2025, 3, 14))[account.id], seller)
         self.assertEqual(account.holder_id, buyer)
         self.assertEqual(len(account.holder_line_ids), 2)
         seller_residence = account.resident_ids.filtered(lambda r: r.partner_id == seller)
