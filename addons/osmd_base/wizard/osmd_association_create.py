@@ -166,7 +166,11 @@ class OsmdAssociationCreate(models.TransientModel):
             uah.sudo().active = True
         # chart_template_load: no automatic localisation install and no second chart
         # loading at commit; the chart is loaded explicitly just below.
-        return self.env["res.company"].with_context(chart_template_load=True).create(self._prepare_company_vals())
+        company = self.env["res.company"].with_context(chart_template_load=True).create(self._prepare_company_vals())
+        if "uk_UA" in dict(self.env["res.lang"].get_installed()):
+            # the association's own documents (run names, letters) are in Ukrainian once it is installed
+            company.partner_id.lang = "uk_UA"
+        return company
 
     def _load_chart_of_accounts(self, company):
         """The Ukrainian chart (ПСБО): accounts, taxes and journals (bank included)."""
