@@ -4,7 +4,9 @@ from . import osmd_tariff
 from . import osmd_subscription
 from . import osmd_benefit
 from . import osmd_subsidy
+from . import osmd_billing_document
 from . import account_move
+from . import account_move_bulk
 from . import osmd_billing_run
 from . import osmd_billing_line
 from . import osmd_billing_problem

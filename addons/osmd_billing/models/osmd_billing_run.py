@@ -1,5 +1,6 @@
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -13,15 +14,57 @@ from .product_template import MONTHLY_BASES
 RUN_STATES = [("draft", "Draft"), ("computed", "Computed"), ("posted", "Posted"), ("cancel", "Cancelled")]
 CENT = Decimal("0.01")
 INVOICE_QUANTITY_DIGITS = 2  # "Product Unit" precision of invoice lines
-CRON_BATCH_SIZE = 200
+CRON_BATCH_SIZE = 1000  # invoices posted between two commits of the background posting
 
 
 def to_decimal(value):
     return Decimal(str(value or 0))
 
 
-def first_day(day):
-    return fields.Date.to_date(day).replace(day=1) if day else day
+# What the accrual reads of the records, read in bulk before the loop over the accounts (reading the
+# records themselves line by line costs more than computing the lines).
+
+
+class AccountInfo(NamedTuple):
+    """A personal account."""
+
+    id: int
+    number: str
+    building_id: int
+    building_name: str
+    premise_id: int
+    premise_kind: str
+    total_area: float
+    heated_area: float
+
+
+class ServiceInfo(NamedTuple):
+    """A service (product.product) billed by the run."""
+
+    id: int
+    display_name: str
+    basis: str
+    utility_id: int
+    utility_name: str
+    uom: str  # the name of the utility's unit
+    norm: Decimal  # the utility's norm per person
+    quantum: Decimal  # the quantity is rounded to it, e.g. Decimal("0.001")
+    premise_kinds: list  # empty: every kind
+
+
+class TariffInfo(NamedTuple):
+    """A tariff: its price and the price written on the lines, per zone (a zone without a price of its
+    own takes the price of zone 1)."""
+
+    id: int
+    prices: tuple
+    price_texts: tuple
+
+    @classmethod
+    def from_tariff(cls, tariff):
+        price = to_decimal(tariff.price)
+        prices = (price, to_decimal(tariff.price_zone2) or price, to_decimal(tariff.price_zone3) or price)
+        return cls(tariff.id, prices, tuple(fmt_number(zone_price, 2) for zone_price in prices))
 
 
 class OsmdBillingRun(models.Model):
@@ -35,15 +78,11 @@ class OsmdBillingRun(models.Model):
 
     _name = "osmd.billing.run"
     _description = "Billing run"
-    _inherit = ["mail.thread"]
+    _inherit = ["osmd.billing.document", "mail.thread"]
     _order = "period desc, id desc"
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    company_id = fields.Many2one(
-        "res.company", string="Association", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     period = fields.Date(
         required=True,
         index=True,
@@ -58,18 +97,6 @@ class OsmdBillingRun(models.Model):
         readonly=False,
         precompute=True,
         help="Date of the invoices: the last day of the period by default.",
-    )
-    building_ids = fields.Many2many(
-        "osmd.building", string="Buildings", check_company=True, help="Empty: every building of the association."
-    )
-    journal_id = fields.Many2one(
-        "account.journal",
-        compute="_compute_journal_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        check_company=True,
-        domain="[('type', '=', 'sale')]",
     )
     state = fields.Selection(RUN_STATES, default="draft", required=True, index=True, tracking=True)
     is_post_queued = fields.Boolean(string="Posting in background", readonly=True, copy=False)
@@ -91,7 +118,9 @@ class OsmdBillingRun(models.Model):
     def _compute_name(self):
         for run in self:
             period = run.period.strftime("%m.%Y") if run.period else ""
-            name = self.env._("Billing %(period)s", period=period)
+            # stored: in the association's language, not in that of whoever triggers the computation
+            lang = run.company_id.partner_id.lang or self.env.lang
+            name = run.with_context(lang=lang).env._("Billing %(period)s", period=period)
             if run.building_ids:
                 name = f"{name} ({', '.join(run.building_ids.mapped('name'))})"
             run.name = name
@@ -101,21 +130,17 @@ class OsmdBillingRun(models.Model):
         for run in self:
             run.date_invoice = month_bounds(run.period)[1] if run.period else False
 
-    @api.depends("company_id")
-    def _compute_journal_id(self):
-        for run in self:
-            run.journal_id = self.env["account.journal"].search(
-                Domain("type", "=", "sale") & Domain("company_id", "=", run.company_id.id),
-                order="sequence, id",
-                limit=1,
-            )
-
     @api.depends("line_ids.amount", "problem_ids.severity", "move_ids.state")
     def _compute_totals(self):
+        # grouped in the database: a run has tens of thousands of lines
+        lines = {
+            run.id: (count, accounts, amount)
+            for run, count, accounts, amount in self.env["osmd.billing.line"]._read_group(
+                Domain("run_id", "in", self.ids), ["run_id"], ["__count", "account_id:count_distinct", "amount:sum"]
+            )
+        }
         for run in self:
-            run.line_count = len(run.line_ids)
-            run.account_count = len(run.line_ids.account_id)
-            run.amount_total = sum(run.line_ids.mapped("amount"))
+            run.line_count, run.account_count, run.amount_total = lines.get(run.id, (0, 0, 0.0))
             run.blocking_count = len(run.problem_ids.filtered(lambda p: p.severity == "blocking"))
             run.warning_count = len(run.problem_ids) - run.blocking_count
             run.move_count = len(run.move_ids.filtered(lambda m: m.state == "posted"))
@@ -152,16 +177,7 @@ class OsmdBillingRun(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("period"):
-                vals["period"] = first_day(vals["period"])
-        return super().create(vals_list)
-
     def write(self, vals):
-        if vals.get("period"):
-            vals["period"] = first_day(vals["period"])
         if {"period", "building_ids", "company_id"} & set(vals) and self.filtered(lambda r: r.state != "draft"):
             raise UserError(self.env._("The period and buildings of a computed billing run cannot be changed."))
         return super().write(vals)
@@ -213,29 +229,11 @@ class OsmdBillingRun(models.Model):
         return True
 
     def action_view_invoices(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action["domain"] = [("osmd_billing_run_id", "=", self.id)]
-        action["context"] = {"create": False, "default_move_type": "out_invoice"}
-        return action
+        return self._action_view_documents("osmd_billing_run_id")
 
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
-
-    def _lock(self):
-        """Refuse to work on the run while another transaction computes or posts a run of the association."""
-        self.ensure_one()
-        if not self.company_id.try_lock_for_update(allow_referencing=True) or not self.try_lock_for_update():
-            raise UserError(
-                self.env._(
-                    "Another billing run of %(company)s is being processed: try again in a moment.",
-                    company=self.company_id.name,
-                )
-            )
-
-    def _get_buildings(self):
-        return self.building_ids or self.env["osmd.building"].search(Domain("company_id", "=", self.company_id.id))
 
     def _check_can_post(self):
         self.ensure_one()
@@ -264,7 +262,7 @@ class OsmdBillingRun(models.Model):
         lines, problems = self._compute_lines()
         if not self.journal_id:
             problems.append(self._problem_vals(None, None, self.env._("The association has no sales journal.")))
-        self.env["osmd.billing.line"].create(lines)
+        self.env["osmd.billing.line"]._create_in_bulk(lines)
         self.env["osmd.billing.problem"].create(problems)
         self.state = "computed"
 
@@ -277,29 +275,52 @@ class OsmdBillingRun(models.Model):
         if with_penalties:
             data["penalty"] = self._collect_penalty_data(data)
         lines, problems = [], list(data["problems"])
-        lang_envs = {}
+        texts_by_lang = {}
         for account in data["accounts"]:
             holder = data["holders"].get(account.id)
-            if not holder:
-                problems.append(
-                    self._problem_vals(
-                        account,
-                        None,
-                        self.env._(
-                            "Personal account %(account)s has no holder on %(date)s: the invoice has no partner.",
-                            account=account.number,
-                            date=data["last"].strftime("%d.%m.%Y"),
-                        ),
-                    )
-                )
+            # explanations and messages are written in the holder's language
             lang = (holder.lang if holder else None) or self.env.lang
-            if lang not in lang_envs:
-                lang_envs[lang] = self.with_context(lang=lang)
-            account_lines = lang_envs[lang]._compute_account_lines(account, holder, data, problems)
+            texts = texts_by_lang.get(lang)
+            if texts is None:
+                texts = texts_by_lang[lang] = self.with_context(lang=lang)._get_texts()
+            if not holder:
+                message = texts["no_holder"] % {"account": account.number, "date": data["last"].strftime("%d.%m.%Y")}
+                problems.append(self._problem_vals(account, None, message))
+            account_lines = self._compute_account_lines(account, holder, data, problems, texts)
             if with_penalties:
-                account_lines += lang_envs[lang]._penalty_lines(account, holder, data)
+                account_lines += self._penalty_lines(account, holder, data, texts)
             lines += account_lines
         return lines, problems
+
+    def _get_texts(self):
+        """{key: translated wording} of the explanations and messages written for each account, in the
+        language of the environment. They are translated once per run and language and filled with ``%``
+        line by line: a translation lookup per line costs more than computing the line."""
+        return {
+            "no_holder": self.env._(
+                "Personal account %(account)s has no holder on %(date)s: the invoice has no partner."
+            ),
+            "area": self.env._("%(qty)s m²"),
+            "persons": self.env._("%(qty)s pers."),
+            "premise": self.env._("1 premise"),
+            "norm": self.env._("Norm %(norm)s %(uom)s × %(persons)s pers. = %(qty)s %(uom)s"),
+            "quantity": self.env._("%(qty)s %(uom)s"),
+            "no_reading": self.env._(
+                "Personal account %(account)s: no confirmed reading nor estimate of %(utility)s for "
+                "the period; the service is not charged this month."
+            ),
+            "no_tariff": self.env._("No tariff for %(service)s in %(building)s on %(date)s."),
+            "price": self.env._("%(base)s × %(price)s UAH"),
+            "prorated": self.env._("× %(days)s/%(month_days)s days"),
+            "zone": self.env._("zone T%(zone)s: %(qty)s"),
+            "split": self.env._("%(days)s/%(total)s days = %(qty)s"),
+            "benefit": self.env._("Benefit %(percent)s%% of %(base)s UAH"),
+            "subsidy": self.env._("Subsidy for %(period)s"),
+            "subsidy_capped": self.env._(
+                "Personal account %(account)s: the subsidy %(subsidy)s exceeds the month's charges; "
+                "%(amount)s is credited."
+            ),
+        }
 
     def _problem_vals(self, account, product, message, severity="blocking"):
         return {
@@ -311,7 +332,8 @@ class OsmdBillingRun(models.Model):
         }
 
     def _collect_data(self, accounts=None):
-        """Everything the accrual needs, read in a fixed number of queries for any number of accounts."""
+        """Everything the accrual needs, read in a fixed number of queries for any number of accounts; the
+        accounts, services and tariffs as plain values (AccountInfo, ServiceInfo, TariffInfo)."""
         first, last = month_bounds(self.period)
         buildings = self._get_buildings()
         domain = (
@@ -322,38 +344,83 @@ class OsmdBillingRun(models.Model):
         )
         if accounts is not None:
             domain &= Domain("id", "in", accounts.ids)
-        accounts = self.env["osmd.account"].search(domain)
+        accounts = self.env["osmd.account"].search_fetch(
+            domain, ["number", "building_id", "premise_id", "date_open", "date_close"]
+        )
+        accounts.building_id.fetch(["name"])
+        premises = accounts.premise_id
+        premises.fetch(["kind", "total_area", "heated_area"])
         active_days, products = self.env["osmd.subscription"]._get_active_days(
             self.company_id, buildings, accounts, self.period
         )
+        tariffs = self.env["osmd.tariff"]._get_day_map(self.company_id, products, buildings, self.period)
+        tariff_infos = {}
+        for day_map in tariffs.values():
+            for day, tariff in day_map.items():
+                if tariff.id not in tariff_infos:
+                    tariff_infos[tariff.id] = TariffInfo.from_tariff(tariff)
+                day_map[day] = tariff_infos[tariff.id]
+        holders = accounts._get_holders_at(last)
+        self.env["res.partner"].browse({holder.id for holder in holders.values()}).fetch(["lang"])
+        account_infos = []
+        for account in accounts:
+            building, premise = account.building_id, account.premise_id
+            account_infos.append(
+                AccountInfo(
+                    account.id,
+                    account.number,
+                    building.id,
+                    building.name,
+                    premise.id,
+                    premise.kind,
+                    premise.total_area,
+                    premise.heated_area,
+                )
+            )
         problems = []
         data = {
             "first": first,
             "last": last,
             "month_days": last.day,
-            "accounts": accounts,
-            "products": products,
+            "account_records": accounts,
+            "accounts": account_infos,
+            "services": [
+                ServiceInfo(
+                    product.id,
+                    product.display_name,
+                    product.osmd_basis,
+                    product.osmd_utility_id.id,
+                    product.osmd_utility_id.name,
+                    product.osmd_utility_id.uom_id.name or "",
+                    to_decimal(product.osmd_utility_id.norm_per_person),
+                    Decimal(1).scaleb(-(product.osmd_quantity_digits or 0)),
+                    product.product_tmpl_id._osmd_get_premise_kinds(),
+                )
+                for product in products
+            ],
             "active_days": active_days,
-            "tariffs": self.env["osmd.tariff"]._get_day_map(self.company_id, products, buildings, self.period),
-            "holders": {account.id: account._get_holder_at(last) for account in accounts},
+            "tariffs": tariffs,  # {(building id, product id): {day: TariffInfo}}
+            "tariff_pieces": {},  # cache of _get_tariff_pieces
+            "holders": holders,
             "problems": problems,
             "missing_tariffs": set(),
+            "persons": {},
         }
         bases = set(products.mapped("osmd_basis"))
         if bases & {"persons", "norm"}:
-            data["persons"] = {account.id: len(account._get_counted_residents(first)) for account in accounts}
-        premises = accounts.premise_id
+            data["persons"] = accounts._get_counted_resident_counts(first)
         metered_products = products.filtered(lambda p: p.osmd_basis in ("consumption", "norm"))
         utilities = metered_products.osmd_utility_id
         data["metered"] = set()
         if utilities:
-            meters = self.env["osmd.meter"].search(
+            meters = self.env["osmd.meter"]._read_group(
                 Domain("premise_id", "in", premises.ids)
                 & Domain("utility_id", "in", utilities.ids)
                 & Domain("install_date", "<=", last)
-                & (Domain("removal_date", "=", False) | Domain("removal_date", ">=", first))
+                & (Domain("removal_date", "=", False) | Domain("removal_date", ">=", first)),
+                ["premise_id", "utility_id"],
             )
-            data["metered"] = {(meter.premise_id.id, meter.utility_id.id) for meter in meters}
+            data["metered"] = {(premise.id, utility.id) for premise, utility in meters}
         consumption_utilities = products.filtered(lambda p: p.osmd_basis == "consumption").osmd_utility_id
         data["consumption"], data["zones"], data["reading_explanations"] = {}, {}, defaultdict(list)
         if consumption_utilities:
@@ -369,18 +436,19 @@ class OsmdBillingRun(models.Model):
                 domain, ["premise_id", "utility_id"], ["consumption1:sum", "consumption2:sum", "consumption3:sum"]
             ):
                 data["zones"][(premise.id, utility.id)] = [to_decimal(zone1), to_decimal(zone2), to_decimal(zone3)]
-            for reading in Reading.search(domain, order="date, id"):
+            for reading in Reading.search_fetch(domain, ["premise_id", "utility_id", "explanation"], order="date, id"):
                 data["reading_explanations"][(reading.premise_id.id, reading.utility_id.id)].append(
                     reading.explanation or ""
                 )
         house_utilities = products.filtered(lambda p: p.osmd_basis == "house_share").osmd_utility_id
         data["house"] = {}
         if house_utilities:
-            house_lines = self.env["osmd.house.consumption.line"].search(
+            house_lines = self.env["osmd.house.consumption.line"].search_fetch(
                 Domain("premise_id", "in", premises.ids)
                 & Domain("utility_id", "in", house_utilities.ids)
                 & Domain("period", "=", first)
-                & Domain("state", "=", "done")
+                & Domain("state", "=", "done"),
+                ["premise_id", "utility_id", "quantity", "explanation"],
             )
             for line in house_lines:
                 qty, texts = data["house"].get((line.premise_id.id, line.utility_id.id), (Decimal(0), []))
@@ -406,74 +474,56 @@ class OsmdBillingRun(models.Model):
                         severity="warning",
                     )
                 )
-        benefits = self.env["osmd.benefit"].search(
+        benefits = self.env["osmd.benefit"].search_fetch(
             Domain("account_id", "in", accounts.ids)
             & Domain("product_id", "in", products.ids)
             & Domain("date_start", "<=", last)
-            & (Domain("date_end", "=", False) | Domain("date_end", ">=", first))
+            & (Domain("date_end", "=", False) | Domain("date_end", ">=", first)),
+            ["account_id", "product_id", "percent", "category", "date_start", "date_end"],
         )
         data["benefits"] = benefits.grouped(lambda b: (b.account_id.id, b.product_id.id))
-        subsidies = self.env["osmd.subsidy"].search(
-            Domain("account_id", "in", accounts.ids) & Domain("period", "=", first)
+        subsidies = self.env["osmd.subsidy"].search_fetch(
+            Domain("account_id", "in", accounts.ids) & Domain("period", "=", first), ["account_id", "amount"]
         )
         data["subsidies"] = {subsidy.account_id.id: subsidy for subsidy in subsidies}
         data["subsidy_product"] = self.env.ref("osmd_billing.product_osmd_subsidy", raise_if_not_found=False)
         return data
 
-    def _get_base_quantity(self, account, product, data, problems):
+    def _get_base_quantity(self, account, service, data, problems, texts):
         """(quantity, explanation of the quantity, {zone: quantity} or None) of a service for an account,
         or None when the service does not apply."""
-        premise = account.premise_id
-        basis = product.osmd_basis
-        utility = product.osmd_utility_id
-        digits = Decimal(1).scaleb(-(product.osmd_quantity_digits or 0))
+        basis = service.basis
 
         def rounded(value):
-            return to_decimal(value).quantize(digits, rounding=ROUND_HALF_UP)
+            return to_decimal(value).quantize(service.quantum, rounding=ROUND_HALF_UP)
 
         if basis in ("area_total", "area_heated"):
-            qty = rounded(premise.total_area if basis == "area_total" else premise.heated_area)
-            return (qty, self.env._("%(qty)s m²", qty=fmt_number(qty, 2)), None) if qty else None
+            qty = rounded(account.total_area if basis == "area_total" else account.heated_area)
+            return (qty, texts["area"] % {"qty": fmt_number(qty, 2)}, None) if qty else None
         if basis == "persons":
-            qty = Decimal(data["persons"][account.id])
-            return (qty, self.env._("%(qty)s pers.", qty=fmt_number(qty)), None) if qty else None
+            qty = Decimal(data["persons"].get(account.id, 0))
+            return (qty, texts["persons"] % {"qty": fmt_number(qty)}, None) if qty else None
         if basis == "fixed":
-            return Decimal(1), self.env._("1 premise"), None
-        key = (premise.id, utility.id)
-        uom = utility.uom_id.name or ""
+            return Decimal(1), texts["premise"], None
+        key = (account.premise_id, service.utility_id)
         if basis == "norm":
-            persons = data["persons"][account.id]
+            persons = data["persons"].get(account.id, 0)
             if key in data["metered"] or not persons:
                 return None
-            qty = rounded(to_decimal(utility.norm_per_person) * persons)
-            return (
-                qty,
-                self.env._(
-                    "Norm %(norm)s %(uom)s × %(persons)s pers. = %(qty)s %(uom)s",
-                    norm=fmt_number(to_decimal(utility.norm_per_person)),
-                    uom=uom,
-                    persons=persons,
-                    qty=fmt_number(qty),
-                ),
-                None,
-            )
+            qty = rounded(service.norm * persons)
+            text = texts["norm"] % {
+                "norm": fmt_number(service.norm),
+                "uom": service.uom,
+                "persons": persons,
+                "qty": fmt_number(qty),
+            }
+            return qty, text, None
         if basis == "consumption":
             if key not in data["metered"]:
                 return None
             if (*key, data["first"]) not in data["consumption"]:
-                problems.append(
-                    self._problem_vals(
-                        account,
-                        product,
-                        self.env._(
-                            "Personal account %(account)s: no confirmed reading nor estimate of %(utility)s for "
-                            "the period; the service is not charged this month.",
-                            account=account.number,
-                            utility=utility.name,
-                        ),
-                        severity="warning",
-                    )
-                )
+                message = texts["no_reading"] % {"account": account.number, "utility": service.utility_name}
+                problems.append(self._problem_vals(account, service, message, severity="warning"))
                 return None
             qty = rounded(data["consumption"][(*key, data["first"])])
             zones = [rounded(zone) for zone in data["zones"].get(key, [qty])]
@@ -481,80 +531,77 @@ class OsmdBillingRun(models.Model):
             if sum(zone_map.values(), Decimal(0)) != qty or len(zone_map) <= 1:
                 zone_map = None
             text = "; ".join(filter(None, data["reading_explanations"].get(key, [])))
-            return qty, text or self.env._("%(qty)s %(uom)s", qty=fmt_number(qty), uom=uom), zone_map
+            return qty, text or texts["quantity"] % {"qty": fmt_number(qty), "uom": service.uom}, zone_map
         if basis == "house_share":
             if key not in data["house"]:
                 return None
-            qty, texts = data["house"][key]
+            qty, house_texts = data["house"][key]
             qty = rounded(qty)
-            text = "; ".join(filter(None, texts))
-            return (qty, text or self.env._("%(qty)s %(uom)s", qty=fmt_number(qty), uom=uom), None) if qty else None
+            if not qty:
+                return None
+            text = "; ".join(filter(None, house_texts))
+            return qty, text or texts["quantity"] % {"qty": fmt_number(qty), "uom": service.uom}, None
         return None
 
-    def _get_tariff_pieces(self, account, product, days, data, problems):
-        """[(tariff, first day, last day, active days)] of the month, cutting where the tariff changes."""
-        day_map = data["tariffs"].get((account.building_id.id, product.id), {})
+    def _get_tariff_pieces(self, account, service, days, data, problems, texts):
+        """((tariff, first day, last day, active days), ...) of the month, cutting where the tariff changes.
+        The same for the accounts of a building with the same days: computed once for them."""
+        key = (account.building_id, service.id)
+        cached = data["tariff_pieces"].get((*key, days))
+        if cached is not None:
+            return cached
+        day_map = data["tariffs"].get(key, {})
         pieces = []
         for day in sorted(days):
             tariff = day_map.get(day)
             if not tariff:
-                key = (account.building_id.id, product.id)
                 if key not in data["missing_tariffs"]:
                     data["missing_tariffs"].add(key)
-                    problems.append(
-                        self._problem_vals(
-                            account,
-                            product,
-                            self.env._(
-                                "No tariff for %(service)s in %(building)s on %(date)s.",
-                                service=product.display_name,
-                                building=account.building_id.name,
-                                date=day.strftime("%d.%m.%Y"),
-                            ),
-                        )
-                    )
+                    message = texts["no_tariff"] % {
+                        "service": service.display_name,
+                        "building": account.building_name,
+                        "date": day.strftime("%d.%m.%Y"),
+                    }
+                    problems.append(self._problem_vals(account, service, message))
                 continue
-            if pieces and pieces[-1][0] == tariff and (day - pieces[-1][2]).days == 1:
+            if pieces and pieces[-1][0].id == tariff.id and (day - pieces[-1][2]).days == 1:
                 pieces[-1][2] = day
                 pieces[-1][3] += 1
             else:
                 pieces.append([tariff, day, day, 1])
+        pieces = data["tariff_pieces"][(*key, days)] = tuple(tuple(piece) for piece in pieces)
         return pieces
 
-    def _compute_account_lines(self, account, holder, data, problems):
-        """Accrual lines of one personal account (in the holder's language)."""
+    def _compute_account_lines(self, account, holder, data, problems, texts):
+        """Accrual lines of one personal account, worded with ``texts`` (in the holder's language)."""
         lines = []
         month_days = data["month_days"]
-        kind = account.premise_id.kind
-        for product in data["products"]:
-            days = data["active_days"].get((account.id, product.id))
+        for service in data["services"]:
+            days = data["active_days"].get((account.id, service.id))
             if not days:
                 continue
-            kinds = product.product_tmpl_id._osmd_get_premise_kinds()
-            if kinds and kind not in kinds:
+            if service.premise_kinds and account.premise_kind not in service.premise_kinds:
                 continue
-            base = self._get_base_quantity(account, product, data, problems)
+            base = self._get_base_quantity(account, service, data, problems, texts)
             if not base:
                 continue
             qty, base_text, zone_map = base
-            pieces = self._get_tariff_pieces(account, product, days, data, problems)
+            pieces = self._get_tariff_pieces(account, service, days, data, problems, texts)
             if not pieces:
                 continue
-            product_lines = []
-            if product.osmd_basis in MONTHLY_BASES:
+            service_lines = []
+            if service.basis in MONTHLY_BASES:
                 for tariff, start, end, piece_days in pieces:
-                    price = to_decimal(tariff.price)
+                    price = tariff.prices[0]
                     amount = (qty * price * piece_days / month_days).quantize(CENT, rounding=ROUND_HALF_UP)
-                    text = self.env._("%(base)s × %(price)s UAH", base=base_text, price=fmt_number(price, 2))
+                    text = texts["price"] % {"base": base_text, "price": tariff.price_texts[0]}
                     if piece_days != month_days:
-                        text += " " + self.env._(
-                            "× %(days)s/%(month_days)s days", days=piece_days, month_days=month_days
-                        )
-                    product_lines.append(
+                        text += " " + texts["prorated"] % {"days": piece_days, "month_days": month_days}
+                    service_lines.append(
                         self._line_vals(
                             account,
                             holder,
-                            product,
+                            service,
                             tariff,
                             1,
                             start,
@@ -571,37 +618,31 @@ class OsmdBillingRun(models.Model):
             else:
                 # measured quantities are not prorated; a tariff change splits them by days
                 total_days = sum(piece[3] for piece in pieces)
-                digits = Decimal(1).scaleb(-(product.osmd_quantity_digits or 0))
                 for zone, zone_qty in (zone_map or {1: qty}).items():
                     left = zone_qty
                     for index, (tariff, start, end, piece_days) in enumerate(pieces):
                         if index == len(pieces) - 1:
                             piece_qty = left
                         else:
-                            piece_qty = (zone_qty * piece_days / total_days).quantize(digits, rounding=ROUND_HALF_UP)
+                            piece_qty = (zone_qty * piece_days / total_days).quantize(
+                                service.quantum, rounding=ROUND_HALF_UP
+                            )
                             left -= piece_qty
-                        price = to_decimal(tariff[f"price_zone{zone}"] if zone > 1 else tariff.price) or to_decimal(
-                            tariff.price
-                        )
+                        price = tariff.prices[zone - 1]
                         amount = (piece_qty * price).quantize(CENT, rounding=ROUND_HALF_UP)
                         parts = [base_text]
                         if zone_map:
-                            parts.append(self.env._("zone T%(zone)s: %(qty)s", zone=zone, qty=fmt_number(zone_qty)))
+                            parts.append(texts["zone"] % {"zone": zone, "qty": fmt_number(zone_qty)})
                         if len(pieces) > 1:
                             parts.append(
-                                self.env._(
-                                    "%(days)s/%(total)s days = %(qty)s",
-                                    days=piece_days,
-                                    total=total_days,
-                                    qty=fmt_number(piece_qty),
-                                )
+                                texts["split"] % {"days": piece_days, "total": total_days, "qty": fmt_number(piece_qty)}
                             )
-                        text = self.env._("%(base)s × %(price)s UAH", base="; ".join(parts), price=fmt_number(price, 2))
-                        product_lines.append(
+                        text = texts["price"] % {"base": "; ".join(parts), "price": tariff.price_texts[zone - 1]}
+                        service_lines.append(
                             self._line_vals(
                                 account,
                                 holder,
-                                product,
+                                service,
                                 tariff,
                                 zone,
                                 start,
@@ -614,15 +655,15 @@ class OsmdBillingRun(models.Model):
                                 text,
                             )
                         )
-            lines += product_lines
-            lines += self._benefit_lines(account, holder, product, product_lines, data)
-        return lines + self._subsidy_lines(account, holder, lines, data, problems)
+            lines += service_lines
+            lines += self._benefit_lines(account, holder, service, service_lines, data, texts)
+        return lines + self._subsidy_lines(account, holder, lines, data, problems, texts)
 
     def _line_vals(
         self,
         account,
         holder,
-        product,
+        service,
         tariff,
         zone,
         start,
@@ -644,7 +685,7 @@ class OsmdBillingRun(models.Model):
             "run_id": self.id,
             "account_id": account.id,
             "partner_id": holder.id if holder else False,
-            "product_id": product.id,
+            "product_id": service.id,
             "kind": "charge",
             "sequence": 10,
             "tariff_id": tariff.id,
@@ -661,12 +702,12 @@ class OsmdBillingRun(models.Model):
             "explanation": text,
         }
 
-    def _benefit_lines(self, account, holder, product, product_lines, data):
+    def _benefit_lines(self, account, holder, service, service_lines, data, texts):
         """A discount line per benefit of the account on the service, for the days it covers."""
         result = []
-        for benefit in data["benefits"].get((account.id, product.id), []):
+        for benefit in data["benefits"].get((account.id, service.id), []):
             base = Decimal(0)
-            for line in product_lines:
+            for line in service_lines:
                 covered = (
                     min(line["date_end"], benefit.date_end or line["date_end"])
                     - max(line["date_start"], benefit.date_start)
@@ -679,11 +720,7 @@ class OsmdBillingRun(models.Model):
             amount = (base * to_decimal(benefit.percent) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
             if not amount:
                 continue
-            text = self.env._(
-                "Benefit %(percent)s%% of %(base)s UAH",
-                percent=fmt_number(to_decimal(benefit.percent)),
-                base=fmt_number(base, 2),
-            )
+            text = texts["benefit"] % {"percent": fmt_number(to_decimal(benefit.percent)), "base": fmt_number(base, 2)}
             if benefit.category:
                 text = f"{text} ({benefit.category})"
             result.append(
@@ -691,7 +728,7 @@ class OsmdBillingRun(models.Model):
                     "run_id": self.id,
                     "account_id": account.id,
                     "partner_id": holder.id if holder else False,
-                    "product_id": product.id,
+                    "product_id": service.id,
                     "kind": "benefit",
                     "sequence": 20,
                     "quantity": 1.0,
@@ -704,7 +741,7 @@ class OsmdBillingRun(models.Model):
             )
         return result
 
-    def _subsidy_lines(self, account, holder, lines, data, problems):
+    def _subsidy_lines(self, account, holder, lines, data, problems, texts):
         """The subsidy of the month as a credit line, never more than the month's charges."""
         subsidy = data["subsidies"].get(account.id)
         if not subsidy:
@@ -712,20 +749,12 @@ class OsmdBillingRun(models.Model):
         total = sum((to_decimal(line["amount"]) for line in lines), Decimal(0))
         amount = min(to_decimal(subsidy.amount), total)
         if amount < to_decimal(subsidy.amount):
-            problems.append(
-                self._problem_vals(
-                    account,
-                    None,
-                    self.env._(
-                        "Personal account %(account)s: the subsidy %(subsidy)s exceeds the month's charges; "
-                        "%(amount)s is credited.",
-                        account=account.number,
-                        subsidy=fmt_number(to_decimal(subsidy.amount), 2),
-                        amount=fmt_number(amount, 2),
-                    ),
-                    severity="warning",
-                )
-            )
+            message = texts["subsidy_capped"] % {
+                "account": account.number,
+                "subsidy": fmt_number(to_decimal(subsidy.amount), 2),
+                "amount": fmt_number(amount, 2),
+            }
+            problems.append(self._problem_vals(account, None, message, severity="warning"))
         if amount <= 0 or not data["subsidy_product"]:
             return []
         return [
@@ -741,20 +770,27 @@ class OsmdBillingRun(models.Model):
                 "amount": float(-amount),
                 "invoice_quantity": 1.0,
                 "invoice_price_unit": float(-amount),
-                "explanation": self.env._("Subsidy for %(period)s", period=data["first"].strftime("%m.%Y")),
+                "explanation": texts["subsidy"] % {"period": data["first"].strftime("%m.%Y")},
             }
         ]
 
     # ---------------- post ----------------
 
-    def _prepare_invoice_vals(self, account, lines):
+    def _prepare_invoice_vals(self, account, lines, taxes=None):
+        """Values of the accrual invoice of ``account``; ``lines``: its accrual lines as read with
+        ``read(load=None)``; ``taxes``: {product id: tax ids}, a cache filled as needed."""
         self.ensure_one()
-        company_taxes = self.env["account.tax"]._check_company_domain(self.company_id)
+        taxes = {} if taxes is None else taxes
+        for product_id in {line["product_id"] for line in lines} - set(taxes):
+            company_taxes = self.env["account.tax"]._check_company_domain(self.company_id)
+            taxes[product_id] = (
+                self.env["product.product"].browse(product_id).taxes_id.filtered_domain(company_taxes).ids
+            )
         return {
             "move_type": "out_invoice",
             "company_id": self.company_id.id,
             "journal_id": self.journal_id.id,
-            "partner_id": lines[0].partner_id.id,
+            "partner_id": lines[0]["partner_id"],
             "invoice_date": self.date_invoice,
             "date": self.date_invoice,
             "currency_id": self.currency_id.id,
@@ -767,11 +803,11 @@ class OsmdBillingRun(models.Model):
             "invoice_line_ids": [
                 Command.create(
                     {
-                        "product_id": line.product_id.id,
-                        "name": line.explanation,
-                        "quantity": line.invoice_quantity,
-                        "price_unit": line.invoice_price_unit,
-                        "tax_ids": [Command.set(line.product_id.taxes_id.filtered_domain(company_taxes).ids)],
+                        "product_id": line["product_id"],
+                        "name": line["explanation"],
+                        "quantity": line["invoice_quantity"],
+                        "price_unit": line["invoice_price_unit"],
+                        "tax_ids": [Command.set(taxes[line["product_id"]])],
                     }
                 )
                 for line in lines
@@ -782,11 +818,14 @@ class OsmdBillingRun(models.Model):
         """Post the invoices of the accounts not invoiced yet (so an interrupted run resumes), by batches."""
         self.ensure_one()
         run = self.with_company(self.company_id)
-        done = run.move_ids.filtered(lambda m: m.state != "cancel").osmd_account_id
-        lines_by_account = run.line_ids.grouped("account_id")
-        todo = [account for account in lines_by_account if account not in done]
+        done = set(run.move_ids.filtered(lambda m: m.state != "cancel").osmd_account_id.ids)
+        lines_by_account = defaultdict(list)
+        fnames = ["account_id", "partner_id", "product_id", "explanation", "invoice_quantity", "invoice_price_unit"]
+        for line in run.line_ids.read(fnames, load=None):
+            lines_by_account[line["account_id"]].append(line)
+        todo = self.env["osmd.account"].browse(account_id for account_id in lines_by_account if account_id not in done)
         already = self.env["account.move"].search(
-            Domain("osmd_account_id", "in", [account.id for account in todo])
+            Domain("osmd_account_id", "in", todo.ids)
             & Domain("osmd_period", "=", run.period)
             & Domain("osmd_is_accrual", "=", True)
             & Domain("move_type", "=", "out_invoice")
@@ -803,12 +842,11 @@ class OsmdBillingRun(models.Model):
                 )
             )
         Move = run.env["account.move"].with_context(mail_create_nolog=True, mail_notrack=True, tracking_disable=True)
-        left = len(todo)
+        left, taxes = len(todo), {}
         for batch in split_every(batch_size or max(left, 1), todo):
-            moves = Move.create([run._prepare_invoice_vals(account, lines_by_account[account]) for account in batch])
-            moves.action_post()
-            for account, move in zip(batch, moves, strict=True):
-                lines_by_account[account].move_id = move
+            Move._osmd_create_posted_invoices(
+                [run._prepare_invoice_vals(account, lines_by_account[account.id], taxes) for account in batch]
+            )
             left -= len(batch)
             if in_cron and left and self.env["ir.cron"]._commit_progress(len(batch), remaining=left) <= 0:
                 return False

@@ -7,6 +7,7 @@ cumulative cap holds across months.
 """
 
 import calendar
+from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -150,18 +151,20 @@ class OsmdBillingRun(models.Model):
         a fixed number of queries for any number of accounts; None when no penalty is charged."""
         company = self.company_id
         product = self.env.ref("osmd_billing.product_osmd_penalty", raise_if_not_found=False)
-        accounts = data["accounts"].filtered(lambda a: not a.osmd_penalty_exempt)
+        accounts = data["account_records"]
         if not company.osmd_penalty_enabled or not product or not accounts:
             return None
         first, last = data["first"], data["last"]
-        invoices = self.env["account.move"].search(
+        invoices = self.env["account.move"].search_fetch(
             Domain("company_id", "=", company.id)
             & Domain("osmd_account_id", "in", accounts.ids)
+            & Domain("osmd_account_id.osmd_penalty_exempt", "=", False)
             & Domain("move_type", "=", "out_invoice")
             & Domain("state", "=", "posted")
             & Domain("osmd_is_accrual", "=", True)
             & Domain("osmd_period", "<", first)
             & Domain("amount_residual", ">", 0),
+            ["osmd_account_id", "osmd_period", "amount_residual", "amount_total"],
             order="osmd_period, id",
         )
         if not invoices:
@@ -191,9 +194,12 @@ class OsmdBillingRun(models.Model):
             & Domain("date_start", "<=", last)
             & (Domain("date_end", "=", False) | Domain("date_end", ">=", first))
         )
+        by_account = defaultdict(list)
+        for invoice in invoices:
+            by_account[invoice.osmd_account_id.id].append(invoice)
         return {
             "product": product,
-            "invoices": invoices.grouped("osmd_account_id"),
+            "invoices": by_account,  # {account id: [overdue invoice]}
             "already": already,
             "in_invoice": in_invoice,
             "suspensions": [(s.date_start, s.date_end, set(s.building_ids.ids)) for s in suspensions],
@@ -202,19 +208,27 @@ class OsmdBillingRun(models.Model):
             "deadline_day": company.osmd_penalty_deadline_day or 20,
         }
 
-    def _penalty_lines(self, account, holder, data):
+    def _get_texts(self):
+        """The wordings of the penalty line as well."""
+        return {
+            **super()._get_texts(),
+            "penalty": self.env._("Invoice %(period)s: %(debt)s × %(rate)s %% × %(days)s days = %(amount)s"),
+            "penalty_capped": self.env._("(limited to %(cap)s %% of the debt)"),
+        }
+
+    def _penalty_lines(self, account, holder, data, texts):
         """The penalty line of an account: the sum over its overdue invoices, explained per invoice."""
         penalty = data.get("penalty")
-        invoices = penalty and penalty["invoices"].get(account)
+        invoices = penalty and penalty["invoices"].get(account.id)
         if not invoices:
             return []
         first, last = data["first"], data["last"]
         suspensions = [
             (start, end)
             for start, end, buildings in penalty["suspensions"]
-            if not buildings or account.building_id.id in buildings
+            if not buildings or account.building_id in buildings
         ]
-        total, texts, charges = Decimal(0), [], []
+        total, explanations, charges = Decimal(0), [], []
         for invoice in invoices:
             debt = min(
                 to_decimal(invoice.amount_residual),
@@ -233,18 +247,17 @@ class OsmdBillingRun(models.Model):
             )
             if amount <= 0:
                 continue
-            text = self.env._(
-                "Invoice %(period)s: %(debt)s × %(rate)s %% × %(days)s days = %(amount)s",
-                period=invoice.osmd_period.strftime("%m.%Y"),
-                debt=fmt_number(debt, 2),
-                rate=fmt_number(penalty["rate"]),
-                days=days,
-                amount=fmt_number(amount, 2),
-            )
+            text = texts["penalty"] % {
+                "period": invoice.osmd_period.strftime("%m.%Y"),
+                "debt": fmt_number(debt, 2),
+                "rate": fmt_number(penalty["rate"]),
+                "days": days,
+                "amount": fmt_number(amount, 2),
+            }
             full = (debt * penalty["rate"] / 100 * days).quantize(CENT)
             if amount < full:
-                text += " " + self.env._("(limited to %(cap)s %% of the debt)", cap=fmt_number(penalty["cap"] * 100))
-            texts.append(text)
+                text += " " + texts["penalty_capped"] % {"cap": fmt_number(penalty["cap"] * 100)}
+            explanations.append(text)
             total += amount
             charges.append(
                 fields.Command.create(
@@ -274,7 +287,7 @@ class OsmdBillingRun(models.Model):
                 "amount": float(total),
                 "invoice_quantity": 1.0,
                 "invoice_price_unit": float(total),
-                "explanation": "; ".join(texts),
+                "explanation": "; ".join(explanations),
                 "penalty_charge_ids": charges,
             }
         ]

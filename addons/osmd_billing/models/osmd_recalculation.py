@@ -6,7 +6,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
 from ..tools.formatting import fmt_number
-from .osmd_billing_run import first_day, to_decimal
+from .osmd_billing_document import first_day
+from .osmd_billing_run import to_decimal
 
 RECALCULATION_STATES = [("draft", "Draft"), ("computed", "Computed"), ("posted", "Posted")]
 
@@ -37,15 +38,11 @@ class OsmdRecalculation(models.Model):
 
     _name = "osmd.recalculation"
     _description = "Recalculation"
-    _inherit = ["mail.thread"]
+    _inherit = ["osmd.billing.document", "mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    company_id = fields.Many2one(
-        "res.company", string="Association", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     period = fields.Date(
         string="Recalculated period",
         required=True,
@@ -60,9 +57,6 @@ class OsmdRecalculation(models.Model):
         tracking=True,
         help="Date of the adjustment invoices and credit notes: the differences are booked in its month.",
     )
-    building_ids = fields.Many2many(
-        "osmd.building", string="Buildings", check_company=True, help="Empty: every building of the association."
-    )
     account_ids = fields.Many2many(
         "osmd.account",
         string="Personal accounts",
@@ -70,15 +64,6 @@ class OsmdRecalculation(models.Model):
         help="Empty: every personal account billed for the period.",
     )
     reason = fields.Char(help="Why the period is recalculated, e.g. a late meter reading or a tariff correction.")
-    journal_id = fields.Many2one(
-        "account.journal",
-        compute="_compute_journal_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        check_company=True,
-        domain="[('type', '=', 'sale')]",
-    )
     state = fields.Selection(RECALCULATION_STATES, default="draft", required=True, index=True, tracking=True)
     note = fields.Text(string="Warnings", readonly=True)
     line_ids = fields.One2many("osmd.recalculation.line", "recalculation_id", string="Differences", readonly=True)
@@ -95,16 +80,9 @@ class OsmdRecalculation(models.Model):
     def _compute_name(self):
         for recalculation in self:
             period = recalculation.period.strftime("%m.%Y") if recalculation.period else ""
-            recalculation.name = self.env._("Recalculation %(period)s", period=period)
-
-    @api.depends("company_id")
-    def _compute_journal_id(self):
-        for recalculation in self:
-            recalculation.journal_id = self.env["account.journal"].search(
-                Domain("type", "=", "sale") & Domain("company_id", "=", recalculation.company_id.id),
-                order="sequence, id",
-                limit=1,
-            )
+            # stored: in the association's language, not in that of whoever triggers the computation
+            lang = recalculation.company_id.partner_id.lang or self.env.lang
+            recalculation.name = recalculation.with_context(lang=lang).env._("Recalculation %(period)s", period=period)
 
     @api.depends("line_ids.difference", "move_ids.state")
     def _compute_totals(self):
@@ -118,16 +96,7 @@ class OsmdRecalculation(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("period"):
-                vals["period"] = first_day(vals["period"])
-        return super().create(vals_list)
-
     def write(self, vals):
-        if vals.get("period"):
-            vals["period"] = first_day(vals["period"])
         if {"period", "building_ids", "account_ids", "company_id", "date"} & set(vals) and self.filtered(
             lambda r: r.state == "posted"
         ):
@@ -169,25 +138,11 @@ class OsmdRecalculation(models.Model):
         return True
 
     def action_view_moves(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action["domain"] = [("osmd_recalculation_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
+        return self._action_view_documents("osmd_recalculation_id")
 
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
-
-    def _lock(self):
-        self.ensure_one()
-        if not self.company_id.try_lock_for_update(allow_referencing=True) or not self.try_lock_for_update():
-            raise UserError(
-                self.env._(
-                    "Another billing run or recalculation of %(company)s is being processed: try again in a moment.",
-                    company=self.company_id.name,
-                )
-            )
 
     def _get_original_invoices(self):
         """The posted accrual invoices of the period for the selected accounts and buildings."""

@@ -1,3 +1,4 @@
+import functools
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -86,43 +87,45 @@ class OsmdSubscription(models.Model):
 
     @api.model
     def _get_active_days(self, company, buildings, accounts, period):
-        """({(account id, product id): set of days of the month with the service}, services), in one query."""
+        """({(account id, product id): frozenset of days of the month with the service}, services), in one
+        query. Accounts with the same days get the same frozenset (most accounts of a building)."""
         date_from, date_to = month_bounds(period)
-        subscriptions = self.search(
+        subscriptions = self.search_fetch(
             Domain("company_id", "=", company.id)
             & Domain("building_id", "in", buildings.ids)
             & Domain("date_start", "<=", date_to)
-            & (Domain("date_end", "=", False) | Domain("date_end", ">=", date_from))
+            & (Domain("date_end", "=", False) | Domain("date_end", ">=", date_from)),
+            ["building_id", "account_id", "product_id", "mode", "date_start", "date_end"],
         )
 
+        @functools.cache
         def days_of(date_start, date_end):
             start, end = max(date_start, date_from), min(date_end or date_to, date_to)
-            return {start + timedelta(days=offset) for offset in range((end - start).days + 1)}
+            return frozenset(start + timedelta(days=offset) for offset in range((end - start).days + 1))
 
         defaults, includes, excludes = {}, {}, {}
         for sub in subscriptions:
             if not sub.account_id:
-                defaults.setdefault((sub.building_id.id, sub.product_id.id), set()).update(
-                    days_of(sub.date_start, sub.date_end)
-                )
-            elif sub.mode == "include":
-                includes.setdefault((sub.account_id.id, sub.product_id.id), set()).update(
-                    days_of(sub.date_start, sub.date_end)
-                )
+                target, key = defaults, (sub.building_id.id, sub.product_id.id)
             else:
-                excludes.setdefault((sub.account_id.id, sub.product_id.id), set()).update(
-                    days_of(sub.date_start, sub.date_end)
-                )
+                target = includes if sub.mode == "include" else excludes
+                key = (sub.account_id.id, sub.product_id.id)
+            target[key] = target.get(key, frozenset()) | days_of(sub.date_start, sub.date_end)
         products = subscriptions.product_id
+        product_ids = products.ids
         result = {}
         for account in accounts:
             open_days = days_of(account.date_open, account.date_close)
-            for product in products:
-                days = defaults.get((account.building_id.id, product.id), set()) - excludes.get(
-                    (account.id, product.id), set()
-                )
-                days |= includes.get((account.id, product.id), set())
-                days &= open_days
+            building_id = account.building_id.id
+            for product_id in product_ids:
+                key = (account.id, product_id)
+                days = defaults.get((building_id, product_id), frozenset())
+                if key in excludes:
+                    days -= excludes[key]
+                if key in includes:
+                    days |= includes[key]
+                if not days <= open_days:
+                    days &= open_days
                 if days:
-                    result[(account.id, product.id)] = days
+                    result[key] = days
         return result, products

@@ -6,3 +6,4 @@ from . import test_recalculation
 from . import test_penalty
 from . import test_debts
 from . import test_turnover
+from . import test_bulk_posting

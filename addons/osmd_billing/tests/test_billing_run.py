@@ -1,11 +1,13 @@
+from contextlib import closing
 from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
+from odoo import sql_db
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import PERIOD, BillingCommon
 
@@ -243,6 +245,46 @@ class TestBillingRun(BillingCommon):
         self.assertFalse(template.taxes_id)
         self.assertEqual(template.type, "service")
 
+    def test_lines_inserted_in_bulk_as_create_writes_them(self):
+        # benefit and subsidy lines leave fields out: defaults and NULLs
+        self.env["osmd.benefit"].create(
+            {
+                "company_id": self.company_a.id,
+                "account_id": self.account1.id,
+                "product_id": self.svc_garbage.id,
+                "percent": 50,
+                "date_start": "2025-01-01",
+            }
+        )
+        self.env["osmd.subsidy"].create(
+            {"company_id": self.company_a.id, "account_id": self.account2.id, "period": PERIOD, "amount": 100}
+        )
+        run = self._create_run().with_user(self.accountant)
+        vals_list, _problems = run._compute_lines()
+        self.assertEqual({vals["kind"] for vals in vals_list}, {"charge", "benefit", "subsidy"})
+        # a quantity rounded by its field, and an explanation with the characters COPY escapes
+        vals_list.append(dict(vals_list[0], quantity=1.2345678, explanation="tab\there, back\\slash,\nnew\rline"))
+        self.assertFalse(run.line_ids)
+        Line = self.env["osmd.billing.line"].with_user(self.accountant)
+        bulk = Line._create_in_bulk(vals_list)
+        self.assertEqual(set(run.line_ids.ids), set(bulk.ids))
+        self.assertEqual(run.line_count, len(vals_list))
+        self.assertEqual(bulk[-1].explanation, "tab\there, back\\slash,\nnew\rline")
+        created = Line.create(vals_list)
+
+        def rows(lines):
+            # every column as PostgreSQL holds it (numbers with their scale), but the id
+            self.env.cr.execute(
+                "SELECT (to_jsonb(line) - 'id')::text FROM osmd_billing_line line WHERE id = ANY(%s) ORDER BY id",
+                [lines.ids],
+            )
+            return [row for (row,) in self.env.cr.fetchall()]
+
+        # flushed as the accountant: create() leaves related fields to the flush, whose user is the write_uid
+        Line.env.flush_all()
+        self.assertEqual(rows(bulk), rows(created))
+        self.assertIn('"quantity": 1.235', rows(bulk)[-1])
+
     # ------------------------------------------------------------
     # problems
     # ------------------------------------------------------------
@@ -338,6 +380,23 @@ class TestBillingRun(BillingCommon):
                     "osmd_is_accrual": True,
                 }
             ).flush_recordset()
+
+    def test_association_busy_in_another_transaction_refused(self):
+        """While another transaction computes or posts for the association (it holds the association's
+        row), computing, posting or cancelling is refused at once instead of waiting or mixing."""
+        # a committed association: another connection cannot see the test's own records
+        company = self.env.ref("base.main_company")
+        run = self.env["osmd.billing.run"].create({"company_id": company.id, "period": PERIOD})
+        recalculation = self.env["osmd.recalculation"].create({"company_id": company.id, "period": PERIOD})
+        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other:
+            # what _lock() of a run being computed or posted there holds
+            other.execute(SQL("SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE NOWAIT", company.id))
+            for action in (run.action_compute, run.action_cancel, recalculation.action_compute):
+                with self.assertRaisesMsg(UserError, "being processed"):
+                    action()
+            other.rollback()
+        run.action_compute()
+        self.assertEqual(run.state, "computed")
 
     def test_post_in_background(self):
         run = self._compute()
