@@ -1,4 +1,4 @@
-"""OSMD demo data: one association with two buildings, 156 premises and their people.
+"""OSMD demo data: one association with two buildings, 156 premises, their people, meters and billing.
 
 Run by scripts/demo.sh once, right after it creates the demo database:
 ``odoo-bin shell -c odoo.conf -d osmd_demo --no-http < scripts/demo_data.py``
@@ -617,6 +617,108 @@ def create_meters(env, company, premises):
     return f", {len(meters)} meters with {Reading.search_count([('company_id', '=', company.id)])} readings"
 
 
+def create_billing(env, company, premises, accounts):
+    """Billing (osmd_billing): six services with dated tariffs (maintenance went up two months ago),
+    building subscriptions, a benefit and a subsidy, penalties on, the billing runs of the three months
+    with readings posted (through the same run the accountant uses) and most of the invoices paid; the
+    current month's run computed, waiting for the accountant."""
+    if "osmd.billing.run" not in env:
+        return ""
+    Product = env["product.product"]
+    cold = env.ref("osmd_metering.utility_cold_water")
+    hot = env.ref("osmd_metering.utility_hot_water")
+    today = date.today()
+    months = [(today.replace(day=1) - relativedelta(months=n)) for n in (3, 2, 1)]
+    specs = [
+        ("Утримання будинку та прибудинкової території", "area_total", False, False, [(8.50, None), (9.20, 1)]),
+        ("Внесок на капітальний ремонт", "area_total", False, False, [(1.50, None)]),
+        ("Вивезення побутових відходів", "persons", False, False, [(45.00, None)]),
+        ("Домофон", "fixed", False, "apartment", [(20.00, None)]),
+        ("Холодна вода та водовідведення", "consumption", cold, False, [(41.28, None)]),
+        ("Гаряча вода", "consumption", hot, False, [(105.50, None)]),
+    ]
+    services = Product.create(
+        [
+            {
+                "name": name,
+                "osmd_basis": basis,
+                "osmd_utility_id": utility.id if utility else False,
+                "osmd_premise_kinds": kinds,
+                "company_id": company.id,
+                "taxes_id": [(5, 0, 0)],  # associations are not VAT payers
+            }
+            for name, basis, utility, kinds, _prices in specs
+        ]
+    )
+    tariff_vals = []
+    for service, spec in zip(services, specs, strict=True):
+        prices = spec[4]
+        for index, (price, since) in enumerate(prices):
+            start = date(2025, 1, 1) if since is None else months[since]
+            end = months[prices[index + 1][1]] - relativedelta(days=1) if index + 1 < len(prices) else False
+            tariff_vals.append(
+                {
+                    "company_id": company.id,
+                    "product_id": service.id,
+                    "price": price,
+                    "date_start": start,
+                    "date_end": end,
+                }
+            )
+    env["osmd.tariff"].create(tariff_vals)
+    env["osmd.subscription"].create(
+        [
+            {"company_id": company.id, "building_id": building.id, "product_id": service.id, "date_start": "2025-01-01"}
+            for building in premises.building_id
+            for service in services
+        ]
+    )
+    apartments = accounts.filtered(lambda a: a.premise_id.kind == "apartment")
+    env["osmd.benefit"].create(
+        {
+            "company_id": company.id,
+            "account_id": apartments[3].id,
+            "product_id": services[0].id,
+            "percent": 50,
+            "category": "Учасник бойових дій, посвідчення АА 123456",
+            "date_start": months[0],
+        }
+    )
+    env["osmd.subsidy"].create(
+        {
+            "company_id": company.id,
+            "account_id": apartments[5].id,
+            "period": months[2],
+            "amount": 650,
+            "note": "УСЗН №17",
+        }
+    )
+    company.write({"osmd_penalty_enabled": True})
+    bank = env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+    Run = env["osmd.billing.run"]
+    for month in months:
+        run = Run.create({"company_id": company.id, "period": month})
+        run.action_compute()
+        run.action_post()
+        # most residents pay by the 20th of the next month, some pay part, some nothing
+        for invoice in run.move_ids:
+            luck = rng.random()
+            if luck < 0.12:
+                continue
+            amount = invoice.amount_total if luck > 0.22 else round(invoice.amount_total * 0.5, 2)
+            env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+                {
+                    "amount": amount,
+                    "journal_id": bank.id,
+                    "payment_date": month + relativedelta(months=1, days=rng.randint(2, 19)),
+                }
+            )._create_payments()
+    current = Run.create({"company_id": company.id, "period": today.replace(day=1)})
+    current.action_compute()
+    invoices = env["account.move"].search_count([("company_id", "=", company.id), ("osmd_is_accrual", "=", True)])
+    return f", {len(services)} services, {invoices} accrual invoices in 3 posted billing runs"
+
+
 def main(env):
     env = env(
         context=dict(
@@ -638,13 +740,14 @@ def main(env):
     create_history(env, company, premises, accounts, b1)
     logins = create_logins(env, company, accounts)
     metering = create_meters(env, company, premises)
+    billing = create_billing(env, company, premises, accounts)
     Account = env["osmd.account"]
 
     env.cr.commit()  # the shell rolls back otherwise
     summary = (
         f"{company.name}: {len(premises)} premises in 2 buildings, "
         f"{Account.search_count([('company_id', '=', company.id)])} personal accounts, "
-        f"{len(ownership_vals) + 1} ownership records, {len(resident_vals)} residents{metering}"
+        f"{len(ownership_vals) + 1} ownership records, {len(resident_vals)} residents{metering}{billing}"
     )
     lines = [summary, ""] + [
         f"  {label:<60} login: {login:<11} password: {password}" for login, password, label in logins
