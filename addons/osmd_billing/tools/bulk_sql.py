@@ -1,6 +1,8 @@
 """Bulk writing with PostgreSQL's COPY, for the rows a billing run writes by the ten thousand (accrual
 lines, invoices and their journal items): an INSERT spends longer quoting and parsing the values than
-writing them. The callers build exactly the rows the ORM would write (and say how they make sure)."""
+writing them. The callers build exactly the rows the ORM would write (and say how they make sure).
+No Odoo import here: ``cr`` is Odoo's cursor (or any DB-API cursor with psycopg2's ``copy_expert``
+behind ``_obj``)."""
 
 import io
 import json
@@ -8,8 +10,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import psycopg2
-
-from odoo.tools import SQL
 
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -36,7 +36,7 @@ def copy_text(value):
 
 def next_ids(cr, table, count):
     """``count`` new ids of ``table`` from its id sequence, in increasing order."""
-    cr.execute(SQL("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", table, count))
+    cr.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", (table, count))
     return sorted(id_ for (id_,) in cr.fetchall())
 
 
