@@ -354,7 +354,7 @@ class OsmdMeterReading(models.Model):
     def _check_before_confirm(self, readings):
         """Rules with clear errors, checked for all readings at once (nothing saved if one is bad).
 
-        - the meter is active (a replacement's final reading passes ``osmd_final_reading`` in the context);
+        - the meter is active (a replacement's final reading is saved before the meter is marked replaced);
         - not dated before the meter's installation, nor in the future;
         - a real reading: not dated before the last confirmed real reading, nor in a period before a
           confirmed estimate (estimates of earlier periods are netted off it); each zone's value fits in
@@ -365,7 +365,6 @@ class OsmdMeterReading(models.Model):
             return
         tails = self._get_confirmed_tails(readings.meter_id, exclude=readings)
         today = fields.Date.context_today(self)
-        final_reading = self.env.context.get("osmd_final_reading")
         problems = []
         for reading in readings.sorted(lambda r: (r.meter_id.id, r.date, r.id)):
             meter = reading.meter_id
@@ -373,7 +372,7 @@ class OsmdMeterReading(models.Model):
             last = tail[-1] if tail else None
             last_real = next((r for r in reversed(tail) if r.source != "estimate"), None)
             date = reading.date.strftime("%d.%m.%Y")
-            if meter.state != "active" and not final_reading:
+            if meter.state != "active":
                 problems.append(self.env._("Meter %(meter)s is not active.", meter=meter.display_name))
                 continue
             if reading.date < meter.install_date:

@@ -142,11 +142,12 @@ class TestMeterReplacement(OsmdCommon):
             },
         )
         self.assertIsInstance(result[self.premise.id, self.water.id, MARCH], Decimal)
-        # the old meter is out of service: no more readings
-        with self.assertRaisesMsg(ValidationError, "is not active"):
-            self.Reading.with_user(self.engineer).create(
-                {"meter_id": self.meter.id, "date": "2025-03-31", "value1": 140, "state": "confirmed"}
-            )
+        # the old meter is out of service: no more readings, whatever the context says (RPC sets it)
+        for context in ({}, {"osmd_final_reading": True}):
+            with self.assertRaisesMsg(ValidationError, "is not active"):
+                self.Reading.with_user(self.engineer).with_context(**context).create(
+                    {"meter_id": self.meter.id, "date": "2025-03-31", "value1": 140, "state": "confirmed"}
+                )
 
     def test_final_below_previous_creates_nothing(self):
         meters_before = self.Meter.with_context(active_test=False).search_count([])

@@ -121,7 +121,7 @@ class OsmdMeterReplace(models.TransientModel):
         self.ensure_one()
         self._check_replacement()
         old = self.meter_id
-        Reading = self.env["osmd.meter.reading"].with_context(osmd_final_reading=True)
+        Reading = self.env["osmd.meter.reading"]
         with self.env.cr.savepoint():
             final = Reading.create(self._prepare_final_reading_vals())
             new = self.env["osmd.meter"].create(self._prepare_new_meter_vals())
