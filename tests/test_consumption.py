@@ -164,3 +164,9 @@ def test_share_losses_details(cons):
 def test_tool_imports_no_odoo(cons):
     source = Path(cons.__file__).read_text(encoding="utf-8")
     assert "import odoo" not in source and "from odoo" not in source
+
+
+def test_prorate(cons):
+    assert cons.prorate(Decimal("6.4"), 16, 31) == Decimal("3.303")
+    assert cons.prorate(6, 30, 30) == Decimal("6.000")
+    assert cons.prorate("0.002", 1, 4) == Decimal("0.001")  # half up

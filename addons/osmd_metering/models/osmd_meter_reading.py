@@ -19,6 +19,7 @@ from ..tools.consumption import (
     is_anomaly,
     is_rollover,
     norm_estimate,
+    prorate,
     to_decimal,
 )
 
@@ -696,6 +697,12 @@ class OsmdMeterReading(models.Model):
                     norm=fmt(utility.norm_per_person),
                     persons=persons,
                 )
+                # a meter installed during the month (a replacement) estimates only its own days:
+                # the meter it replaced measured the others
+                days, month_days = (period_end - max(period, meter.install_date)).days + 1, period_end.day
+                if days < month_days:
+                    quantities[0] = prorate(quantities[0], days, month_days)
+                    how += " " + self.env._("× %(days)s/%(month_days)s days", days=days, month_days=month_days)
             else:
                 rows = by_meter.get(meter.id, [])[-utility.estimate_months :]
                 if not rows:

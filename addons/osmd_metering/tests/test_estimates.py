@@ -162,6 +162,16 @@ class TestMeterEstimates(OsmdCommon):
             result, {(self.p1.id, self.gas.id, MARCH): Decimal("6.4"), (self.p2.id, self.gas.id, MARCH): Decimal("3.2")}
         )
 
+    def test_estimate_by_norm_of_a_meter_installed_during_the_month(self):
+        """A meter installed on 16.03 (a replacement: the old meter measured the days before) estimates
+        its 16 days of 31: 6.4 × 16/31 = 3.303."""
+        self.gas_meter1.install_date = date(2025, 3, 16)
+        self._estimate(utility_id=self.gas.id)
+        estimate = self._period_readings(self.gas_meter1)
+        self.assertRecordValues(estimate, [{"consumption": 3.303, "date": date(2025, 3, 16)}])
+        self.assertIn("3.2 × 2 persons × 16/31 days = 3.303", estimate.explanation)
+        self.assertEqual(self._period_readings(self.gas_meter2).consumption, 3.2, "a whole month elsewhere")
+
     def test_estimate_scope(self):
         """Only meters of the chosen building/association without a confirmed reading in the period or later;
         house meters only on request."""

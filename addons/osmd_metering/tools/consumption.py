@@ -115,6 +115,11 @@ def norm_estimate(norm_per_person, persons):
     return (to_decimal(norm_per_person) * int(persons or 0)).quantize(QUANT, rounding=ROUND_HALF_UP)
 
 
+def prorate(quantity, days, month_days):
+    """``quantity`` of a month for ``days`` of its ``month_days`` days, to 0.001."""
+    return (to_decimal(quantity) * days / month_days).quantize(QUANT, rounding=ROUND_HALF_UP)
+
+
 def share_losses(total, weights):
     """Split ``total`` among keys in proportion to ``weights`` ({key: weight}), exactly.
 
