@@ -37,10 +37,9 @@ from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
 from ..tools.bulk_sql import copy_rows, copy_text, next_ids
+from .osmd_billing_run import CENT, to_decimal
 
 _logger = logging.getLogger(__name__)
-
-CENT = Decimal("0.01")
 
 # account_move columns built per invoice; the other known columns are the same for the whole batch
 MOVE_ROW_COLUMNS = {
@@ -147,10 +146,6 @@ MOVE_KEYS = {
 LINE_KEYS = {"product_id", "name", "quantity", "price_unit", "tax_ids"}
 
 
-def to_decimal(value):
-    return Decimal(str(value or 0))
-
-
 def same_value(ours, theirs):
     """Whether a value built here equals the one read from the database (numbers compared exactly)."""
     if isinstance(ours, (Decimal, float, int)) and not isinstance(ours, bool) and theirs is not None:
@@ -233,7 +228,15 @@ class AccountMove(models.Model):
         the index of the reference invoice or None, "products": {product id: (income account,
         uom id)}, "partners": {partner id: (commercial partner id, display name)}, "lines": {id(invoice
         values): the invoice's lines as _osmd_bulk_lines returns them}}."""
-        plan = {"bulk": set(), "reference": None, "products": {}, "partners": {}, "lines": {}}
+        extra_columns = self._osmd_bulk_extra_columns()
+        plan = {
+            "bulk": set(),
+            "reference": None,
+            "products": {},
+            "partners": {},
+            "lines": {},
+            "extra_columns": extra_columns,
+        }
         first = vals_list[0]
         company = self.env["res.company"].browse(first.get("company_id"))
         journal = self.env["account.journal"].browse(first.get("journal_id"))
@@ -251,7 +254,6 @@ class AccountMove(models.Model):
             return plan
         batch_keys = ("move_type", "company_id", "journal_id", "invoice_date", "date", "currency_id")
         batch_values = tuple(first.get(key) for key in batch_keys)
-        extra_columns = self._osmd_bulk_extra_columns()
         company_env = self.with_company(company).env
         product_ids = {
             command[2].get("product_id")
@@ -376,7 +378,7 @@ class AccountMove(models.Model):
             "amount_total_in_currency_signed": total,
             "amount_residual_signed": total,
         }
-        for column in self._osmd_bulk_extra_columns():
+        for column in plan["extra_columns"]:
             if column in vals:
                 value = vals[column]
                 move[column] = None if value is False and self._fields[column].type != "boolean" else value
@@ -409,12 +411,12 @@ class AccountMove(models.Model):
         line_rows.append(
             (
                 "payment_term",
+                # its account, the holder's receivable, is the reference's: holders of a batch share it
                 {
                     "move_name": name,
                     "partner_id": commercial_id,
                     "product_id": None,
                     "product_uom_id": None,
-                    "account_id": None,  # the receivable account: from the reference
                     "name": vals.get("payment_reference") or "",
                     "quantity": Decimal(0),
                     "price_unit": Decimal(0),
@@ -453,7 +455,7 @@ class AccountMove(models.Model):
         move_row = self._osmd_read_rows("account_move", "id", reference.id)[0]
         line_db_rows = self._osmd_read_rows("account_move_line", "move_id", reference.id)
         ours, our_lines = self._osmd_bulk_rows(vals, reference.name, reference.sequence_number, plan)
-        known = MOVE_ROW_COLUMNS | MOVE_BATCH_COLUMNS | UNCOMPARED_COLUMNS | self._osmd_bulk_extra_columns()
+        known = MOVE_ROW_COLUMNS | MOVE_BATCH_COLUMNS | UNCOMPARED_COLUMNS | plan["extra_columns"]
         for column, value in move_row.items():
             if column in ours and not same_value(ours[column], value):
                 return f"account_move.{column}: {ours[column]!r} built, {value!r} written by Odoo"
@@ -468,14 +470,10 @@ class AccountMove(models.Model):
             if row["display_type"] != display_type:
                 return f"account_move_line.display_type: {display_type} built, {row['display_type']} written"
             for column, value in row.items():
-                if column == "account_id" and line[column] is None:
-                    continue  # the receivable account is taken from the reference
                 if column in line and not same_value(line[column], value):
                     return f"account_move_line.{column}: {line[column]!r} built, {value!r} written by Odoo"
                 if column not in known and value not in (None, False):
                     return f"account_move_line.{column} is not known to the bulk path (value {value!r})"
-        if self.env["account.move.line"].search_count(Domain("move_id", "=", reference.id)) != len(line_db_rows):
-            return "lines of the reference invoice are not visible"
         plan["reference_rows"] = {
             "move": move_row,
             "product": next(row for row in line_db_rows if row["display_type"] == "product"),
@@ -498,15 +496,13 @@ class AccountMove(models.Model):
             names.append((sequence_format.format(**{**format_values, "seq": number}), number))
 
         reference_rows = plan["reference_rows"]
-        move_ids = next_ids(self.env.cr, "account_move", len(vals_list))
+        move_ids = next_ids(cr, "account_move", len(vals_list))
         line_rows = {"product": [], "payment_term": []}
         move_rows = []
         for vals, (name, number), move_id in zip(vals_list, names, move_ids, strict=True):
             move, lines = self._osmd_bulk_rows(vals, name, number, plan)
             move_rows.append({**move, "id": move_id})
             for display_type, line in lines:
-                if line["account_id"] is None:
-                    line["account_id"] = reference_rows[display_type]["account_id"]
                 line_rows[display_type].append({**line, "move_id": move_id})
         self._osmd_copy_rows("account_move", reference_rows["move"], move_rows)
         for display_type, rows in line_rows.items():
