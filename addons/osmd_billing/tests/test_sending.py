@@ -2,13 +2,14 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from ..tools.formatting import NBSP, fmt_number
 from .common import BillingCommon
 
 TOKEN = "test-token-123"
+REMOTE_SECRET = "db-password=hunter2 internal page"
 
 
 class FakeTurboSms(BaseHTTPRequestHandler):
@@ -21,7 +22,31 @@ class FakeTurboSms(BaseHTTPRequestHandler):
             {"path": self.path, "authorization": self.headers.get("Authorization"), "json": payload}
         )
         text = payload.get("sms", {}).get("text", "")
-        if self.server.failing_mark and self.server.failing_mark in text:
+        if self.path.startswith("/redirect/"):
+            # to the same server: a followed redirect would show as a second request
+            self.send_response(307)
+            self.send_header("Location", "/message/send.json")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if "HTML-BODY" in text:
+            data = f"<html><body>{REMOTE_SECRET}</body></html>".encode()
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        if "JSON-BODY" in text:
+            answer = {
+                "response_code": 0,
+                "response_status": "OK",
+                "response_result": [
+                    {"phone": phone, "response_code": 999, "response_status": REMOTE_SECRET, "message_id": None}
+                    for phone in payload.get("recipients", [])
+                ],
+            }
+        elif self.server.failing_mark and self.server.failing_mark in text:
             answer = {"response_code": 103, "response_status": "REQUIRED_BALANCE", "response_result": None}
         else:
             answer = {
@@ -62,6 +87,11 @@ class TestSending(BillingCommon):
         cls.addClassCleanup(cls.server.server_close)
         cls.addClassCleanup(cls.server.shutdown)
         host, port = cls.server.server_address
+        cls.origin = f"http://{host}:{port}"
+        # the fake gateway is allowed the way a platform administrator allows a gateway address
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "osmd_billing.sms_gateway_origins", f"https://gateway.example.org {cls.origin}, http://{host}:1"
+        )
         cls.provider = cls.env["osmd.sms.provider"].create(
             {
                 "name": "TurboSMS",
@@ -179,7 +209,7 @@ class TestSending(BillingCommon):
         with self.assertLogs("odoo.addons.osmd_billing.models.osmd_sms_provider", "WARNING"):
             results = self.provider._send_sms([("+380501112233", "Test")])
         self.assertFalse(results[0]["ok"])
-        self.assertIn("unreachable", results[0]["error"])
+        self.assertEqual(results[0]["error"], "The gateway could not be reached.")
 
     def test_sms_queue_routes_to_provider(self):
         """SMS of the association queued by Odoo (e.g. from a chatter) go through our gateway, not IAP."""
@@ -206,7 +236,108 @@ class TestSending(BillingCommon):
         self.assertEqual(provider.sender, "OSBB Test")
         with self.assertRaises(AccessError):
             provider.read(["token"])
-        self.assertEqual(self.provider.with_user(self.users_a["chairman"]).token, TOKEN)
+        self.assertTrue(self.provider.with_user(self.users_a["chairman"]).token_set)
+
+    def test_token_not_readable_by_any_staff(self):
+        """Not the chairman either: the token is set, never read back (ORM = what RPC calls)."""
+        for role in ("chairman", "accountant", "audit", "board"):
+            user = self.users_a[role]
+            provider = self.provider.with_user(user)
+            Provider = provider.browse()
+            with self.subTest(role=role):
+                self.assertNotIn("token", Provider.fields_get())
+                self.assertNotIn(TOKEN, str(provider.read()))
+                self.assertNotIn(TOKEN, str(provider.web_read({"token_input": {}, "token_set": {}})))
+                for attempt in (
+                    lambda p=provider: p.read(["token"]),
+                    lambda p=provider: p.web_read({"token": {}}),
+                    lambda P=Provider: P.search_read([], ["token"]),
+                    lambda P=Provider: P.web_search_read([], {"token": {}}),
+                    lambda P=Provider: P.search([("token", "=", TOKEN)]),
+                    lambda P=Provider: P.read_group([], ["token"], ["token"]),
+                ):
+                    with self.assertRaises(AccessError):
+                        attempt()
+                with self.assertRaises(UserError):  # no export right, or AccessError on the field
+                    provider.export_data(["token"])
+        # a chairman allowed to export still cannot export the token
+        self.users_a["chairman"].group_ids += self.env.ref("base.group_allow_export")
+        chairman = self.provider.with_user(self.users_a["chairman"])
+        self.assertEqual(chairman.export_data(["name"])["datas"], [["TurboSMS"]])
+        with self.assertRaises(AccessError):
+            chairman.export_data(["token"])
+        self.assertEqual(chairman.token_input, False)
+        chairman.token_input = "new-token-456"
+        self.assertEqual(self.provider.token, "new-token-456")
+        chairman.invalidate_recordset()  # as the next request
+        self.assertEqual(chairman.token_input, False, "write-only")
+        self.assertTrue(chairman.token_set)
+        with self.assertRaises(AccessError):
+            self.provider.with_user(self.accountant).token_input = "accountant-token"
+
+    def test_url_only_known_gateway(self):
+        provider = self.provider.with_user(self.users_a["chairman"])
+        provider.url = "https://api.turbosms.ua/"
+        provider.url = "https://API.turbosms.ua:443"
+        for url in (
+            "http://api.turbosms.ua",
+            "https://api.turbosms.ua:8443",
+            "https://evil.example.com",
+            "https://api.turbosms.ua.evil.example.com",
+            "https://api.turbosms.ua@evil.example.com",
+            "https://evil.example.com\\@api.turbosms.ua",
+            "https://evil.example.com#@api.turbosms.ua",
+            "https://127.0.0.1",
+            "https://10.0.0.5/",
+            "https://169.254.169.254/latest",
+            "https://[::1]:8069",
+            "https://localhost",
+            f"{self.origin}x",
+            "ftp://api.turbosms.ua",
+            "api.turbosms.ua",
+        ):
+            with self.subTest(url=url), self.assertRaisesRegex(ValidationError, "API URL .* is not allowed"):
+                provider.url = url
+        # what the platform administrator allowed is allowed
+        provider.url = "https://gateway.example.org/api"
+        provider.url = f"{self.origin}/"
+
+    def test_url_checked_again_at_send(self):
+        """An address saved before, whose allowance is withdrawn, gets nothing, not even a connection."""
+        self.env["ir.config_parameter"].sudo().set_param("osmd_billing.sms_gateway_origins", "")
+        with self.assertLogs("odoo.addons.osmd_billing.models.osmd_sms_provider", "WARNING"):
+            results = self.provider._send_sms([("+380501112233", "Test")])
+        self.assertFalse(self.server.recorded)
+        self.assertEqual([r["ok"] for r in results], [False])
+        self.assertIn("not allowed", results[0]["error"])
+
+    def test_redirect_not_followed(self):
+        self.provider.url = f"{self.origin}/redirect"
+        with self.assertLogs("odoo.addons.osmd_billing.models.osmd_sms_provider", "WARNING"):
+            results = self.provider._send_sms([("+380501112233", "Test")])
+        self.assertEqual([r["path"] for r in self.server.recorded], ["/redirect/message/send.json"])
+        self.assertFalse(results[0]["ok"])
+        self.assertIn("redirect", results[0]["error"])
+
+    def test_remote_answer_not_stored(self):
+        """What the gateway answers is logged, never copied into records: a code and a status word only."""
+        sms = self.env["sms.sms"].create(
+            [
+                {"number": "+380501112233", "body": "HTML-BODY", "osmd_company_id": self.company_a.id},
+                {"number": "+380671234567", "body": "JSON-BODY", "osmd_company_id": self.company_a.id},
+            ]
+        )
+        with self.assertLogs("odoo.addons.osmd_billing.models.osmd_sms_provider", "INFO") as logs:
+            sms._send(unlink_failed=False, unlink_sent=True, raise_exception=False)
+        self.assertIn(REMOTE_SECRET, "\n".join(logs.output), "the details are in the server log")
+        self.assertEqual(len(self.server.recorded), 2)
+        self.assertEqual(sms.mapped("state"), ["error", "error"])
+        self.assertEqual(sms[0].osmd_error, "The gateway's answer could not be read (HTTP 502).")
+        self.assertEqual(sms[1].osmd_error, "Gateway error 999")
+        for record in sms:
+            values = str(record.read()[0])
+            self.assertNotIn("hunter2", values)
+            self.assertNotIn("<html>", values)
 
     # ------------------------------------------------------------
     # e-mail
