@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 
 from ..tools.formatting import fmt_number
@@ -34,22 +34,40 @@ def payment_deadline(period, day):
     return following.replace(day=min(day, calendar.monthrange(following.year, following.month)[1]))
 
 
+# Law 2189-VIII "On housing and communal services", art. 26: at most 0.01 % of the debt per day of
+# delay, and all penalties together at most 100 % of the debt.
+LEGAL_MAX_RATE = Decimal("0.01")
+LEGAL_MAX_CAP = Decimal(100)
+PENALTY_FIELDS = {
+    "osmd_penalty_enabled",
+    "osmd_penalty_rate",
+    "osmd_penalty_deadline_day",
+    "osmd_penalty_cap_percent",
+    "osmd_penalty_override",
+    "osmd_penalty_override_reason",
+}
+OVERRIDE_FIELDS = {"osmd_penalty_override", "osmd_penalty_override_reason"}
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     osmd_penalty_enabled = fields.Boolean(
         string="Charge penalties",
+        tracking=True,
         help="Charge a penalty on overdue accrual invoices in every billing run of the association.",
     )
     osmd_penalty_rate = fields.Float(
         string="Penalty per day (%)",
         digits=(16, 4),
         default=0.01,
-        help="Percent of the debt per day of delay (the law allows at most 0.01 %).",
+        tracking=True,
+        help="Percent of the debt per day of delay. The law (2189-VIII, art. 26) allows at most 0.01 %.",
     )
     osmd_penalty_deadline_day = fields.Integer(
         string="Payment deadline day",
         default=20,
+        tracking=True,
         help="Day of the month after the billed month by which the invoice is to be paid; the penalty "
         "starts on the first business day after it.",
     )
@@ -57,14 +75,99 @@ class ResCompany(models.Model):
         string="Penalty cap (% of the debt)",
         digits=(16, 2),
         default=100.0,
-        help="The penalties charged on one invoice never exceed this percent of its debt.",
+        tracking=True,
+        help="The penalties charged on one invoice never exceed this percent of its debt. The law "
+        "(2189-VIII, art. 26) allows at most 100 %.",
     )
+    osmd_penalty_override = fields.Boolean(
+        string="Limits set by a statute or court decision",
+        tracking=True,
+        copy=False,
+        help="Only where a statute or a court decision sets other limits than law 2189-VIII, art. 26: the "
+        "rate may then exceed 0.01 % a day and the cap 100 % of the debt. Set by the chairman, with the reason.",
+    )
+    osmd_penalty_override_reason = fields.Text(
+        string="Legal ground of other limits",
+        tracking=True,
+        copy=False,
+        help="The statute or court decision (number, date, article) that sets the penalty limits.",
+    )
+    osmd_penalty_override_user_id = fields.Many2one(
+        "res.users", string="Other limits set by", readonly=True, copy=False, tracking=True
+    )
+    osmd_penalty_override_date = fields.Datetime(string="Other limits set on", readonly=True, copy=False)
 
     _osmd_penalty_values_valid = models.Constraint(
         "CHECK(COALESCE(osmd_penalty_rate, 0) >= 0 AND COALESCE(osmd_penalty_cap_percent, 0) >= 0 "
         "AND (osmd_penalty_deadline_day IS NULL OR osmd_penalty_deadline_day BETWEEN 1 AND 31))",
         "The penalty rate and cap cannot be negative and the deadline day is between 1 and 31.",
     )
+
+    @api.constrains(
+        "osmd_penalty_rate", "osmd_penalty_cap_percent", "osmd_penalty_override", "osmd_penalty_override_reason"
+    )
+    def _check_osmd_penalty_legal_limits(self):
+        for company in self:
+            if company.osmd_penalty_override:
+                if not (company.osmd_penalty_override_reason or "").strip():
+                    raise ValidationError(
+                        self.env._(
+                            "%(association)s: give the statute or court decision that sets other penalty limits.",
+                            association=company.name,
+                        )
+                    )
+                continue
+            if to_decimal(company.osmd_penalty_rate) > LEGAL_MAX_RATE:
+                raise ValidationError(
+                    self.env._(
+                        "%(association)s: a penalty of %(rate)s %% a day is above the legal limit of 0.01 %% "
+                        "(law 2189-VIII, art. 26).",
+                        association=company.name,
+                        rate=fmt_number(to_decimal(company.osmd_penalty_rate)),
+                    )
+                )
+            if to_decimal(company.osmd_penalty_cap_percent) > LEGAL_MAX_CAP:
+                raise ValidationError(
+                    self.env._(
+                        "%(association)s: a penalty cap of %(cap)s %% of the debt is above the legal limit of "
+                        "100 %% (law 2189-VIII, art. 26).",
+                        association=company.name,
+                        cap=fmt_number(to_decimal(company.osmd_penalty_cap_percent)),
+                    )
+                )
+
+    def write(self, vals):
+        if OVERRIDE_FIELDS & vals.keys():
+            self._osmd_check_penalty_override_right()
+            vals = {
+                **vals,
+                "osmd_penalty_override_user_id": self.env.uid,
+                "osmd_penalty_override_date": fields.Datetime.now(),
+            }
+        if (
+            vals
+            and not self.env.su
+            and PENALTY_FIELDS >= vals.keys() - {"osmd_penalty_override_user_id", "osmd_penalty_override_date"}
+            and self._osmd_is_own_chairman()
+        ):
+            # the chairman sets the penalty terms of their association, nothing else of the company;
+            # sudo keeps the user, so the tracking shows who changed what
+            return super(ResCompany, self.sudo()).write(vals)
+        return super().write(vals)
+
+    def _osmd_is_own_chairman(self):
+        user = self.env.user
+        return user.has_group("osmd_base.group_osmd_chairman") and not (self - user.company_ids)
+
+    def _osmd_check_penalty_override_right(self):
+        """Other penalty limits than the law's are set by the association's chairman only (OdooBot and
+        installation data aside)."""
+        if self.env.su and self.env.uid == SUPERUSER_ID:
+            return
+        if not self._osmd_is_own_chairman():
+            raise AccessError(
+                self.env._("Only the chairman of the association sets penalty limits other than the law's.")
+            )
 
 
 class OsmdAccount(models.Model):
@@ -194,6 +297,10 @@ class OsmdBillingRun(models.Model):
             & Domain("date_start", "<=", last)
             & (Domain("date_end", "=", False) | Domain("date_end", ">=", first))
         )
+        rate, cap = to_decimal(company.osmd_penalty_rate), to_decimal(company.osmd_penalty_cap_percent)
+        if not company.osmd_penalty_override:
+            # values stored before the legal limits were checked are held to them
+            rate, cap = min(rate, LEGAL_MAX_RATE), min(cap, LEGAL_MAX_CAP)
         by_account = defaultdict(list)
         for invoice in invoices:
             by_account[invoice.osmd_account_id.id].append(invoice)
@@ -203,8 +310,8 @@ class OsmdBillingRun(models.Model):
             "already": already,
             "in_invoice": in_invoice,
             "suspensions": [(s.date_start, s.date_end, set(s.building_ids.ids)) for s in suspensions],
-            "rate": to_decimal(company.osmd_penalty_rate),
-            "cap": to_decimal(company.osmd_penalty_cap_percent) / 100,
+            "rate": rate,
+            "cap": cap / 100,
             "deadline_day": company.osmd_penalty_deadline_day or 20,
         }
 

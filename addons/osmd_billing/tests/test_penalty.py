@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from ..models.osmd_penalty import payment_deadline
@@ -129,7 +129,14 @@ class TestPenalty(BillingCommon):
         self.assertFalse(self._run(period=MAY).line_ids.filtered(lambda line: line.kind == "penalty"))
 
     def test_cap_reached_no_more_penalty(self):
-        self.company_a.write({"osmd_penalty_rate": 10.0, "osmd_penalty_cap_percent": 100.0})
+        self.company_a.write(
+            {
+                "osmd_penalty_override": True,
+                "osmd_penalty_override_reason": "Court decision 1/2026 (test)",
+                "osmd_penalty_rate": 10.0,
+                "osmd_penalty_cap_percent": 100.0,
+            }
+        )
         april = self._run()
         line = self._penalty(april, self.account1)
         # 11 days × 10 % = 110 % of the debt: limited to 100 %
@@ -149,7 +156,14 @@ class TestPenalty(BillingCommon):
 
     def test_cap_partly_used(self):
         # 0,5 % a day, cap 5 %: April 11 days = 5,5 % -> 5 %; nothing left for May
-        self.company_a.write({"osmd_penalty_rate": 0.5, "osmd_penalty_cap_percent": 5.0})
+        self.company_a.write(
+            {
+                "osmd_penalty_override": True,
+                "osmd_penalty_override_reason": "Court decision 2/2026 (test)",
+                "osmd_penalty_rate": 0.5,
+                "osmd_penalty_cap_percent": 5.0,
+            }
+        )
         april = self._run()
         debt = Decimal(str(self.march2.amount_total))
         self.assertEqual(
@@ -187,3 +201,77 @@ class TestPenalty(BillingCommon):
         self.company_a.osmd_penalty_deadline_day = 31
         run = self._run()
         self.assertFalse(run.line_ids.filtered(lambda line: line.kind == "penalty"))
+
+    # ------------------------------------------------------------
+    # legal limits (law 2189-VIII, art. 26)
+    # ------------------------------------------------------------
+
+    def test_rate_and_cap_above_the_law_refused(self):
+        chairman = self.company_a.with_user(self.users_a["chairman"])
+        chairman.write({"osmd_penalty_rate": 0.005, "osmd_penalty_cap_percent": 50.0})
+        self.assertRecordValues(self.company_a, [{"osmd_penalty_rate": 0.005, "osmd_penalty_cap_percent": 50.0}])
+        for company in (self.company_a, chairman):
+            with (
+                self.assertRaisesRegex(ValidationError, r"0,011 % a day is above the legal limit of 0.01 %"),
+                self.env.cr.savepoint(),
+            ):
+                company.write({"osmd_penalty_rate": 0.011})
+            with (
+                self.assertRaisesRegex(ValidationError, r"cap of 100,01 % of the debt is above the legal limit"),
+                self.env.cr.savepoint(),
+            ):
+                company.write({"osmd_penalty_cap_percent": 100.01})
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.env["res.company"].create({"name": "OSBB Greedy", "osmd_kind": "osbb", "osmd_penalty_rate": 1.0})
+
+    def test_override_needs_reason_and_chairman_and_is_logged(self):
+        chairman = self.users_a["chairman"]
+        with self.assertRaisesRegex(ValidationError, "statute or court decision"), self.env.cr.savepoint():
+            self.company_a.with_user(chairman).write({"osmd_penalty_override": True, "osmd_penalty_rate": 0.05})
+        with self.assertRaisesRegex(ValidationError, "statute or court decision"), self.env.cr.savepoint():
+            self.company_a.with_user(chairman).write(
+                {"osmd_penalty_override": True, "osmd_penalty_override_reason": "  ", "osmd_penalty_rate": 0.05}
+            )
+        for user in (self.accountant, self.users_a["board"], self.users_b["chairman"]):
+            with self.assertRaises(AccessError):
+                self.company_a.with_user(user).write(
+                    {"osmd_penalty_override": True, "osmd_penalty_override_reason": "Court decision 3/2026"}
+                )
+        company = self.company_a.with_user(chairman).with_context(tracking_disable=False, mail_notrack=False)
+        company.write(
+            {
+                "osmd_penalty_override": True,
+                "osmd_penalty_override_reason": "Court decision 3/2026",
+                "osmd_penalty_rate": 0.05,
+            }
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # the tracking messages
+        self.assertRecordValues(
+            self.company_a,
+            [{"osmd_penalty_rate": 0.05, "osmd_penalty_override": True, "osmd_penalty_override_user_id": chairman.id}],
+        )
+        self.assertTrue(self.company_a.osmd_penalty_override_date)
+        tracked = self.env["mail.tracking.value"].search(
+            [("mail_message_id.model", "=", "res.company"), ("mail_message_id.res_id", "=", self.company_a.id)]
+        )
+        self.assertEqual(tracked.mail_message_id.author_id, chairman.partner_id)
+        by_field = {value.field_id.name: value for value in tracked}
+        self.assertEqual(by_field["osmd_penalty_override_reason"].new_value_text, "Court decision 3/2026")
+        self.assertEqual(by_field["osmd_penalty_rate"].new_value_float, 0.05)
+        self.assertIn("osmd_penalty_override", by_field)
+        # back to the law: the rate must be lawful again
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            company.write({"osmd_penalty_override": False})
+        company.write({"osmd_penalty_override": False, "osmd_penalty_rate": 0.01})
+
+    def test_unlawful_stored_values_held_to_the_law(self):
+        """Values stored before the check (or through SQL) never charge more than the law allows."""
+        self.env.cr.execute(
+            "UPDATE res_company SET osmd_penalty_rate = 10, osmd_penalty_cap_percent = 500 WHERE id = %s",
+            [self.company_a.id],
+        )
+        self.company_a.invalidate_recordset()
+        run = self._run()
+        # deadline Friday 17.04 -> from Monday 20.04 to 30.04: 11 days at 0,01 %
+        self.assertEqual(self._penalty(run, self.account1).amount, self._expected(self.march1.amount_total, 11))
