@@ -206,12 +206,38 @@ class TestReadingSheet(RoundDataMixin, OsmdCommon):
         self.assertRegex(by_row[rows["CW-10"]], r"New T1: abc is not a number")
         self.assertRegex(by_row[rows["EL-1"]], r"EL-1 has 2 zones: T2 is missing")
         self.assertRegex(by_row[extra], r"no meter ZZZ-404 \(Cold water\)")
-        self.assertRegex(by_row[extra + 1], r"B-CW-1 belongs to another association")
+        self.assertRegex(by_row[extra + 1], r"no meter B-CW-1 \(Cold water\)")
         self.assertRegex(by_row[extra + 2], rf"CW-9 is already in row {rows['CW-9']}")
         self.assertNotIn(rows["CW-9"], by_row)
         self.assertNotIn(rows["HM-1"], by_row)
         self.assertFalse(self._imported(), "nothing is saved when one row is bad")
         self.assertEqual(len(self._readings("CW-1")), 1)
+
+    def test_meters_of_another_association_look_nonexistent(self):
+        """An id or serial number of association B's meter gets the answer of a meter that does not exist."""
+        wizard, workbook, _rows = self._export()
+        row = workbook.active.max_row + 1
+        missing_id = self.env["osmd.meter"].search([], order="id desc", limit=1).id + 1000
+        cases = [
+            ("B-CW-1", self.meter_b.id),  # B's meter by its id and serial
+            ("B-CW-1", None),  # B's meter by serial
+            ("CW-404", missing_id),  # no such id
+            ("CW-405", None),  # no such serial
+        ]
+        for offset, (serial, meter_id) in enumerate(cases):
+            self._set(workbook, row + offset, Meter_serial=serial, Utility="Cold water", New_T1=1, Meter_ID=meter_id)
+        with self.assertRaises(UserError) as catcher:
+            self._import(wizard, workbook)
+        lines = str(catcher.exception).splitlines()
+        self.assertEqual(
+            lines[1:],
+            [
+                f"Row {row + offset}: no meter {serial} (Cold water) in {self.company_a.name}."
+                for offset, (serial, _id) in enumerate(cases)
+            ],
+        )
+        self.assertNotIn("another association", str(catcher.exception))
+        self.assertNotIn(self.company_b.name, str(catcher.exception))
 
     def test_rule_errors_of_several_rows(self):
         """Rows failing only the reading rules: each is named with its row number (model check, one batch)."""

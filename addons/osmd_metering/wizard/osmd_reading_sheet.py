@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 
 from ..tools.consumption import to_decimal
 from ..tools.reading_sheet import (
@@ -211,35 +212,29 @@ class OsmdReadingSheet(models.TransientModel):
 
     def _match_rows(self, rows):
         """({row number: meter}, [errors]): by the hidden id when it agrees with the serial number,
-        otherwise by serial number and utility within the association. Three queries in all."""
+        otherwise by serial number and utility within the association. Two queries in all.
+
+        Only the association's own meters are looked at, never with sudo: an id or a serial number
+        of another association's meter gets the same answer as one that does not exist."""
         Meter = self.env["osmd.meter"].with_context(active_test=False)
         company = self.company_id
+        serials = {row.serial for row in rows}
         ids = [row.meter_id for row in rows if row.meter_id]
-        # sudo: an id of another association is named as such; only its serial number is compared
-        by_id = (
-            {meter.id: meter for meter in Meter.sudo().search_fetch([("id", "in", ids)], ["serial", "company_id"])}
-            if ids
-            else {}
-        )
-        # the same records without sudo, iterated from one recordset so that they are read together
-        own = {meter.id: meter for meter in Meter.browse([m.id for m in by_id.values() if m.company_id == company])}
-        candidates = Meter.search([("company_id", "=", company.id), ("serial", "in", [row.serial for row in rows])])
+        wanted = Domain("serial", "in", list(serials))
+        if ids:
+            wanted |= Domain("id", "in", ids)
+        meters = Meter.search(Domain("company_id", "=", company.id) & wanted)
+        by_id = {meter.id: meter for meter in meters}
         by_serial = defaultdict(list)
-        for meter in candidates:
-            by_serial[meter.serial].append(meter)
-        utility_names = self._get_utility_names(candidates.utility_id)
-        matched, errors, unknown = {}, [], []
+        for meter in meters:
+            if meter.serial in serials:
+                by_serial[meter.serial].append(meter)
+        utility_names = self._get_utility_names(meters.utility_id)
+        matched, errors = {}, []
         for row in rows:
             meter = by_id.get(row.meter_id)
             if meter and meter.serial == row.serial:
-                if meter.company_id != company:
-                    errors.append(
-                        self._row_error(
-                            row, self.env._("meter %(serial)s belongs to another association.", serial=row.serial)
-                        )
-                    )
-                    continue
-                matched[row.row] = own[meter.id]
+                matched[row.row] = meter
                 continue
             found = [
                 meter
@@ -258,25 +253,17 @@ class OsmdReadingSheet(models.TransientModel):
                     )
                 )
             else:
-                unknown.append(row)
-        if unknown:
-            # without sudo: only the other associations the user works for are looked at
-            elsewhere = set(
-                Meter.search_fetch(
-                    [("company_id", "!=", company.id), ("serial", "in", [row.serial for row in unknown])], ["serial"]
-                ).mapped("serial")
-            )
-            for row in unknown:
-                if row.serial in elsewhere and not by_serial.get(row.serial):
-                    message = self.env._("meter %(serial)s belongs to another association.", serial=row.serial)
-                else:
-                    message = self.env._(
-                        "no meter %(serial)s (%(utility)s) in %(association)s.",
-                        serial=row.serial,
-                        utility=row.utility or "-",
-                        association=company.name,
+                errors.append(
+                    self._row_error(
+                        row,
+                        self.env._(
+                            "no meter %(serial)s (%(utility)s) in %(association)s.",
+                            serial=row.serial,
+                            utility=row.utility or "-",
+                            association=company.name,
+                        ),
                     )
-                errors.append(self._row_error(row, message))
+                )
         first_row = {}
         for row in rows:
             meter = matched.get(row.row)
