@@ -18,6 +18,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
 OSMD_DB_USER="${OSMD_DB_USER:-osmd}"
 OSMD_PG_PRIVATE_PORT="${OSMD_PG_PRIVATE_PORT:-5433}"
 _OSMD_PG_NOTES=()
+_OSMD_SQL_VARS=()
 
 _osmd_pg_bin() {
     # Echo the path of PostgreSQL program $1 (PATH first, then Debian's layout).
@@ -37,18 +38,65 @@ _osmd_pg_bin() {
     return 1
 }
 
+# SQL never has values pasted into its text. A caller names them in the array
+# _OSMD_SQL_VARS (name=value ...; `local _OSMD_SQL_VARS=(r="$role")`) and the SQL
+# uses :'name' for a literal and :"name" for an identifier: psql quotes them
+# (variables are set with \set on stdin, so no value, password included, is on
+# a command line seen by ps); scripts/pg_query.py does the same with psycopg2,
+# the values in its environment.
+_osmd_sql_quote() {
+    # a \set argument: single-quoted, quotes doubled, backslashes escaped
+    local v="${1//\\/\\\\}"
+    v="${v//\'/\'\'}"
+    printf "'%s'" "$v"
+}
+
+_osmd_sql_vars_ok() {
+    # names are lower-case words, values one line without control characters
+    local var name value
+    for var in "${_OSMD_SQL_VARS[@]}"; do
+        name="${var%%=*}"
+        value="${var#*=}"
+        if [[ "$var" != *=* || ! "$name" =~ ^[a-z_][a-z0-9_]*$ || "$value" == *[[:cntrl:]]* ]]; then
+            osmd_warn "refusing SQL variable ${name@Q}: bad name or control characters in the value"
+            return 1
+        fi
+    done
+}
+
+_osmd_sql_script() {
+    # stdin of psql: the \set lines of _OSMD_SQL_VARS, then the SQL. Args: sql
+    local var
+    for var in "${_OSMD_SQL_VARS[@]}"; do
+        printf '\\set %s %s\n' "${var%%=*}" "$(_osmd_sql_quote "${var#*=}")"
+    done
+    printf '%s\n' "$1"
+}
+
+_osmd_sql_env() {
+    # the environment of pg_query.py: OSMD_SQLVAR_<name>=<value> for _OSMD_SQL_VARS
+    local var
+    for var in "${_OSMD_SQL_VARS[@]}"; do
+        printf 'OSMD_SQLVAR_%s\n' "$var"
+    done
+}
+
 # Run one SQL statement; prints unaligned tuples. Args: host port user sql [runner...]
 _osmd_psql() {
-    local host="$1" port="$2" user="$3" sql="$4"
+    local host="$1" port="$2" user="$3" sql="$4" script
     shift 4
-    local args=(-X -w -q -A -t -v ON_ERROR_STOP=1 -d postgres -c "$sql")
+    local args=(-X -w -q -A -t -v ON_ERROR_STOP=1 -d postgres)
     [[ -n "$host" ]] && args+=(-h "$host")
     [[ -n "$port" ]] && args+=(-p "$port")
     [[ -n "$user" ]] && args+=(-U "$user")
+    _osmd_sql_vars_ok || return 1
     if [[ -n "$_OSMD_PSQL" ]]; then
-        PGCONNECT_TIMEOUT=5 "$@" "$_OSMD_PSQL" "${args[@]}"
+        script="$(_osmd_sql_script "$sql")" || return 1
+        PGCONNECT_TIMEOUT=5 "$@" "$_OSMD_PSQL" "${args[@]}" <<<"$script"
     elif [[ $# -eq 0 && -x "$OSMD_VENV/bin/python" ]]; then
-        PGCONNECT_TIMEOUT=5 "$OSMD_VENV/bin/python" "$OSMD_REPO/scripts/pg_query.py" \
+        local env_vars=()
+        mapfile -t env_vars < <(_osmd_sql_env)
+        env "${env_vars[@]}" PGCONNECT_TIMEOUT=5 "$OSMD_VENV/bin/python" "$OSMD_REPO/scripts/pg_query.py" \
             --host "$host" --port "$port" --user "$user" --sql "$sql"
     else
         return 127
@@ -105,13 +153,14 @@ _osmd_pg_admin_sql() {
 # Make the role exist with LOGIN CREATEDB (never SUPERUSER). Args: host port
 _osmd_pg_ensure_role() {
     local host="$1" port="$2" exists r="$OSMD_DB_USER"
-    exists="$(_osmd_pg_admin_sql "$host" "$port" "SELECT 1 FROM pg_roles WHERE rolname = '$r'")" || return 1
+    local _OSMD_SQL_VARS=("role=$r")
+    exists="$(_osmd_pg_admin_sql "$host" "$port" "SELECT 1 FROM pg_roles WHERE rolname = :'role'")" || return 1
     if [[ "$exists" == "1" ]]; then
         osmd_info "PostgreSQL: role $r exists, granting LOGIN CREATEDB"
-        _osmd_pg_admin_sql "$host" "$port" "ALTER ROLE \"$r\" LOGIN CREATEDB" >/dev/null || return 1
+        _osmd_pg_admin_sql "$host" "$port" "ALTER ROLE :\"role\" LOGIN CREATEDB" >/dev/null || return 1
     else
         osmd_info "PostgreSQL: creating role $r (LOGIN CREATEDB, not superuser)"
-        _osmd_pg_admin_sql "$host" "$port" "CREATE ROLE \"$r\" LOGIN CREATEDB NOSUPERUSER" >/dev/null || return 1
+        _osmd_pg_admin_sql "$host" "$port" "CREATE ROLE :\"role\" LOGIN CREATEDB NOSUPERUSER" >/dev/null || return 1
     fi
 }
 
@@ -125,7 +174,9 @@ _osmd_pg_password_login() {
         (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pwfile")
     fi
     pw="$(cat "$pwfile")"
-    _osmd_pg_admin_sql "$host" "$port" "ALTER ROLE \"$OSMD_DB_USER\" PASSWORD '$pw'" >/dev/null || return 1
+    local _OSMD_SQL_VARS=("role=$OSMD_DB_USER" "password=$pw")
+    _osmd_pg_admin_sql "$host" "$port" "ALTER ROLE :\"role\" PASSWORD :'password'" >/dev/null || return 1
+    _OSMD_SQL_VARS=()
     _OSMD_PGPASSWORD="$pw"
     local cand
     for cand in "$host" 127.0.0.1; do
@@ -281,26 +332,33 @@ osmd_pg_ensure() {
 }
 
 # Run SQL as the dedicated role; prints unaligned tuples. Args: db sql
+# (values through _OSMD_SQL_VARS, as for _osmd_psql)
 osmd_role_sql() {
-    local db="$1" sql="$2"
-    local args=(-X -w -q -A -t -v ON_ERROR_STOP=1 -U "$OSMD_DB_USER" -d "$db" -c "$sql")
+    local db="$1" sql="$2" script
+    local args=(-X -w -q -A -t -v ON_ERROR_STOP=1 -U "$OSMD_DB_USER" -d "$db")
     [[ -n "$OSMD_DB_HOST" ]] && args+=(-h "$OSMD_DB_HOST")
     [[ -n "$OSMD_DB_PORT" ]] && args+=(-p "$OSMD_DB_PORT")
+    _osmd_sql_vars_ok || return 1
     if [[ -n "${_OSMD_PSQL:-}" ]]; then
-        "$_OSMD_PSQL" "${args[@]}"
+        script="$(_osmd_sql_script "$sql")" || return 1
+        "$_OSMD_PSQL" "${args[@]}" <<<"$script"
     else
-        "$OSMD_VENV/bin/python" "$OSMD_REPO/scripts/pg_query.py" --host "$OSMD_DB_HOST" \
+        local env_vars=()
+        mapfile -t env_vars < <(_osmd_sql_env)
+        env "${env_vars[@]}" "$OSMD_VENV/bin/python" "$OSMD_REPO/scripts/pg_query.py" --host "$OSMD_DB_HOST" \
             --port "$OSMD_DB_PORT" --user "$OSMD_DB_USER" --dbname "$db" --sql "$sql"
     fi
 }
 
 # Does database $1 exist?
 osmd_db_exists() {
-    [[ "$(osmd_role_sql postgres "SELECT 1 FROM pg_database WHERE datname = '$1'")" == "1" ]]
+    local _OSMD_SQL_VARS=("db=$1")
+    [[ "$(osmd_role_sql postgres "SELECT 1 FROM pg_database WHERE datname = :'db'")" == "1" ]]
 }
 
 osmd_db_drop() {
-    osmd_role_sql postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
+    local _OSMD_SQL_VARS=("db=$1")
+    osmd_role_sql postgres "DROP DATABASE IF EXISTS :\"db\" WITH (FORCE)" >/dev/null
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

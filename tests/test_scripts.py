@@ -1,9 +1,12 @@
 """The helpers behind `make test` and `make setup`."""
 
+import configparser
+import os
+import subprocess
 import textwrap
 
 import pytest
-from conftest import load_script
+from conftest import SCRIPTS_DIR, load_script
 
 test_report = load_script("test_report")
 install_reqs = load_script("install_odoo_requirements")
@@ -182,3 +185,151 @@ ERROR: No matching distribution found for pyusb==9.9
 def test_failed_names_are_read_from_pip_output():
     assert install_reqs.failed_names(PIP_FAILURE) == {"cbor2", "python-ldap", "pyusb"}
     assert install_reqs.failed_names("ERROR: something else") == set()
+
+
+# ------------------------------------------------------------
+# scripts/pg.sh: values never pasted into SQL
+# ------------------------------------------------------------
+
+pg_query = load_script("pg_query")
+HOSTILE_ROLE = "o'sm\"d\\; DROP ROLE postgres; --"
+
+
+def _fake_psql(tmp_path):
+    """A psql that records its arguments and stdin, and answers nothing (no such role)."""
+    record = tmp_path / "calls.txt"
+    fake = tmp_path / "psql"
+    fake.write_text(
+        textwrap.dedent(
+            f"""\
+            #!/usr/bin/env bash
+            {{ printf 'ARGV'; printf ' %q' "$@"; printf '\\n'; cat; printf 'END\\n'; }} >>{record}
+            """
+        )
+    )
+    fake.chmod(0o755)
+    return fake, record
+
+
+def _run_pg(tmp_path, script, **env):
+    fake, record = _fake_psql(tmp_path)
+    code = f"""
+        source "{SCRIPTS_DIR}/pg.sh"
+        _OSMD_PSQL="{fake}"
+        OSMD_VAR="{tmp_path}/var"
+        {script}
+    """
+    result = subprocess.run(
+        ["bash", "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    return result, record.read_text() if record.exists() else ""
+
+
+def _psql_set_value(quoted):
+    """The value psql gives a ``\\set name '...'`` argument (quotes doubled, backslash escapes)."""
+    assert quoted.startswith("'") and quoted.endswith("'")
+    body, out, i = quoted[1:-1], [], 0
+    while i < len(body):
+        if body[i] == "'" and body[i + 1 : i + 2] == "'":
+            out.append("'")
+            i += 2
+        elif body[i] == "\\":
+            out.append(body[i + 1])
+            i += 2
+        else:
+            assert body[i] != "'", f"unescaped quote in {quoted}"
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+def test_pg_role_name_with_quotes_is_never_pasted_into_sql(tmp_path):
+    result, calls = _run_pg(
+        tmp_path,
+        """
+        _OSMD_ADMIN_USER=""; _OSMD_ADMIN_RUNNER=()
+        OSMD_DB_USER="$HOSTILE"
+        _osmd_pg_ensure_role "" ""
+        """,
+        HOSTILE=HOSTILE_ROLE,
+    )
+    assert result.returncode == 0, result.stderr
+    statements = [block for block in calls.split("END\n") if block.strip()]
+    assert len(statements) == 2, calls  # does it exist? then CREATE ROLE
+    for block in statements:
+        argv, *script = block.splitlines()
+        assert "DROP" not in argv and "sm" not in argv, "nothing of the name on the command line"
+        sets = [line for line in script if line.startswith("\\set ")]
+        sql = [line for line in script if not line.startswith("\\set ")]
+        assert len(sets) == 1 and sets[0].startswith("\\set role '")
+        assert _psql_set_value(sets[0][len("\\set role ") :]) == HOSTILE_ROLE
+        assert "DROP" not in "\n".join(sql) and "sm" not in "\n".join(sql)
+    assert statements[0].splitlines()[-1] == "SELECT 1 FROM pg_roles WHERE rolname = :'role'"
+    assert statements[1].splitlines()[-1] == 'CREATE ROLE :"role" LOGIN CREATEDB NOSUPERUSER'
+
+
+def test_pg_password_is_not_on_a_command_line(tmp_path):
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "pg_password").write_text("s3cr'et\\")
+    result, calls = _run_pg(
+        tmp_path,
+        """
+        _OSMD_ADMIN_USER=""; _OSMD_ADMIN_RUNNER=()
+        _osmd_pg_password_login "" "" || true
+        """,
+    )
+    first = calls.split("END\n")[0]
+    argv, *script = first.splitlines()
+    assert "s3cr" not in argv
+    assert script[-1] == "ALTER ROLE :\"role\" PASSWORD :'password'"
+    assert "\\set password 's3cr''et\\\\'" in script
+
+
+def test_pg_database_name_and_bad_values(tmp_path):
+    result, calls = _run_pg(tmp_path, 'osmd_db_drop "x\\" ; DROP DATABASE osmd_tmpl; --" || true')
+    argv, *script = calls.splitlines()[:-1]
+    assert "osmd_tmpl" not in argv
+    assert script[-1] == 'DROP DATABASE IF EXISTS :"db" WITH (FORCE)'
+    # a value with a newline could end the \set line: refused before any SQL runs
+    result, calls = _run_pg(tmp_path, "osmd_db_exists $'a\\nDROP DATABASE x' && echo yes || echo no")
+    assert result.stdout.strip() == "no"
+    assert "refusing SQL variable" in result.stderr
+    assert "DROP DATABASE x" not in calls
+
+
+def test_pg_ensure_validates_the_role_name_first(tmp_path):
+    result, calls = _run_pg(tmp_path, 'OSMD_DB_USER="$HOSTILE"; osmd_pg_ensure', HOSTILE=HOSTILE_ROLE)
+    assert result.returncode != 0
+    assert "OSMD_DB_USER must match" in result.stderr
+    assert calls == ""
+
+
+def test_pg_query_binds_variables_like_psql():
+    def literal(value):
+        return "'" + value.replace("'", "''") + "'"
+
+    def identifier(value):
+        return '"' + value.replace('"', '""') + '"'
+
+    sql = "ALTER ROLE :\"role\" PASSWORD :'password'"
+    bound = pg_query.bind_variables(sql, {"role": HOSTILE_ROLE, "password": "p'w"}, literal, identifier)
+    assert bound == "ALTER ROLE \"o'sm\"\"d\\; DROP ROLE postgres; --\" PASSWORD 'p''w'"
+    with pytest.raises(KeyError):
+        pg_query.bind_variables("SELECT :'missing'", {}, literal, identifier)
+
+
+# ------------------------------------------------------------
+# odoo.conf: no master password
+# ------------------------------------------------------------
+
+
+def test_odoo_conf_has_no_usable_master_password():
+    parser = configparser.RawConfigParser()
+    parser.read(SCRIPTS_DIR.parent / "odoo.conf")
+    options = parser["options"]
+    assert options.get("admin_passwd") == "", "an empty admin_passwd: Odoo refuses every master password"
+    assert options.get("list_db") == "False"
