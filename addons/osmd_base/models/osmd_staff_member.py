@@ -2,7 +2,8 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import email_normalize
+from odoo.fields import Domain
+from odoo.tools import email_normalize, escape_psql
 
 STAFF_ROLES = [
     ("engineer", "Engineer"),
@@ -30,14 +31,19 @@ class OsmdStaffMember(models.Model):
     created and updated with sudo, after ``_osmd_check_staff_manager`` has checked that
     the current user is a chairman of every association concerned.
 
-    Odoo groups belong to a user, not to a (user, company) pair, so a person who works
-    for several associations has the same OSMD role in all of them. Therefore:
+    Staff users are per association. A chairman only ever manages the association's
+    *own* users (see ``_osmd_get_foreign_users``): a member's e-mail address becomes a
+    new user, or reuses an existing user only when nothing ties that user to anyone
+    else (never an administrator, a resident, nor a user who works or worked for
+    another association, active or archived). Every other address is refused with one
+    message that says nothing about the user behind it, so that a chairman can
+    neither take over nor look up the users of another association, nor make their
+    own IP allowlist apply to another association's staff. A person who works for two
+    associations has a user (an e-mail address) per association.
 
-    * an existing user is added to another association only with the role they already
-      have, and the role of such a shared user cannot be changed by one association;
-    * archiving the member deactivates the user if they work for no other association,
-      otherwise it only removes this association from the user's companies (their role
-      group stays, as it is the role they keep in the other associations).
+    A user the platform shared between associations (or data older than this rule)
+    is frozen for each of them: its role, login and invitations are changed by the
+    platform administrator; archiving the member only takes the association away.
     """
 
     _name = "osmd.staff.member"
@@ -162,22 +168,132 @@ class OsmdStaffMember(models.Model):
         if not user.has_group(STAFF_MANAGER_GROUP) or companies - user.company_ids:
             raise AccessError(self.env._("Only the chairman of the association can manage its staff users."))
 
-    def _osmd_check_user_manageable(self, user):
-        """Never touch administrators or residents through staff management."""
-        if user._is_admin() or user._is_system():
-            raise UserError(
-                self.env._(
-                    "%(login)s is an administrator account: it cannot be managed as a staff user.",
-                    login=user.login,
-                )
+    def _osmd_refused_email_error(self):
+        """The one refusal of an e-mail address: it must not tell why (see the class doc)."""
+        return UserError(
+            self.env._("This e-mail address cannot be used for a staff user of this association. Use another address.")
+        )
+
+    def _osmd_not_own_user_error(self):
+        """Refuse to change the user of this existing member (not the association's own)."""
+        self.ensure_one()
+        return UserError(
+            self.env._(
+                "The user of %(name)s is not managed by this association alone: ask the platform administrator.",
+                name=self.name,
             )
-        if user.share:
-            raise UserError(
-                self.env._(
-                    "%(login)s is a resident (portal) account: use another e-mail address for the staff user.",
-                    login=user.login,
-                )
+        )
+
+    def _osmd_check_own_users(self):
+        """Raise unless the members' users are managed by their association alone."""
+        for company, members in self.filtered("user_id").grouped("company_id").items():
+            foreign = self._osmd_get_foreign_users(members.user_id, company)
+            for member in members:
+                if member.user_id & foreign:
+                    raise member._osmd_not_own_user_error()
+
+    @api.model
+    def _osmd_search_users_by_login(self, logins):
+        """Users (archived ones too) whose login is one of ``logins``, whatever its case.
+
+        Odoo keeps the case of a login and compares it exactly, while an e-mail
+        address is one mailbox in any case: ``Olha@x.test`` and ``olha@x.test`` are
+        the same person. The result maps each normalized login to its users.
+        """
+        logins = {login for login in logins if login}
+        if not logins:
+            return {}
+        # sudo: the chairman has no right on res.users; only logins are matched
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(Domain.OR(Domain("login", "=ilike", escape_psql(login)) for login in logins))
+        )
+        users_by_login = {}
+        for user in users:
+            login = email_normalize(user.login) or user.login.lower()
+            if login in logins:
+                users_by_login[login] = users_by_login.get(login, users.browse()) | user
+        return users_by_login
+
+    @api.model
+    def _osmd_get_foreign_users(self, users, company):
+        """The ``users`` that ``company`` may not use or manage as its own staff users.
+
+        A user is the association's own when nothing ties it to anyone else: it is
+        not the superuser, an administrator or a portal/public user, and the
+        association is the only company it has (``company_ids``, ``company_id``, its
+        partner's company) or ever had as far as the database remembers: staff
+        records of other associations (archived ones too), another association's
+        chairman, refused logins at another association, records of another
+        company its partner follows.
+        """
+        users = users.sudo().with_context(active_test=False)
+        foreign = users.filtered(
+            lambda u: (
+                u._is_superuser()
+                or u._is_admin()
+                or u._is_system()
+                or u.share
+                or (u.company_ids | u.company_id | u.partner_id.company_id) - company
             )
+        )
+        rest = users - foreign
+        if not rest:
+            return foreign
+        # sudo: the ties are looked for in every association, archived records included
+        Members = self.sudo().with_context(active_test=False)
+        foreign |= Members.search([("user_id", "in", rest.ids), ("company_id", "!=", company.id)]).user_id
+        foreign |= (
+            self.env["res.company"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("osmd_chairman_id", "in", rest.ids), ("id", "!=", company.id)])
+            .osmd_chairman_id
+        )
+        foreign |= (
+            self.env["osmd.login.denial"]
+            .sudo()
+            .search([("user_id", "in", rest.ids), ("company_id", "!=", company.id)])
+            .user_id
+        )
+        rest -= foreign
+        if rest:
+            following = self._osmd_get_partners_following_elsewhere(rest.partner_id, company)
+            foreign |= rest.filtered(lambda u: u.partner_id & following)
+        return foreign
+
+    @api.model
+    def _osmd_get_partners_following_elsewhere(self, partners, company):
+        """The ``partners`` that follow a record of a company other than ``company``."""
+        Followers = self.env["mail.followers"].sudo()  # sudo: followers of any company
+        groups = Followers._read_group(
+            [("partner_id", "in", partners.ids)],
+            ["res_model", "partner_id"],
+            ["res_id:array_agg"],
+        )
+        ids_by_model = {}
+        for res_model, _partner, res_ids in groups:
+            ids_by_model.setdefault(res_model, set()).update(res_ids)
+        foreign_ids_by_model = {}
+        for res_model, res_ids in ids_by_model.items():
+            if res_model not in self.env:
+                continue
+            Model = self.env[res_model].sudo().with_context(active_test=False)
+            field = Model._fields.get("company_id")
+            if not field or not field.store or field.comodel_name != "res.company":
+                continue
+            foreign_ids_by_model[res_model] = set(
+                Model.search(
+                    [("id", "in", list(res_ids)), ("company_id", "!=", False), ("company_id", "!=", company.id)]
+                ).ids
+            )
+        following = partners.browse()
+        for res_model, partner, res_ids in groups:
+            if foreign_ids_by_model.get(res_model, set()) & set(res_ids):
+                following |= partner
+        return following
 
     def _osmd_role_group(self):
         self.ensure_one()
@@ -196,23 +312,32 @@ class OsmdStaffMember(models.Model):
             Command.link(role_group.id),
         ]
 
-    def _osmd_other_companies(self, user):
-        self.ensure_one()
-        return user.company_ids - self.company_id
-
     def _osmd_provision_users(self):
-        """Give each member an internal user: a new one or the one of the login."""
+        """Give each member an internal user: a new one, or its own or the login's one.
+
+        Every existing user is checked before anything is written: one that is not
+        the association's own (``_osmd_get_foreign_users``) refuses the whole batch.
+        """
         if not self:
             return
         self._osmd_check_staff_manager()
+        logins = {member: email_normalize(member.email) for member in self}
+        users_by_login = self._osmd_search_users_by_login({logins[member] for member in self if not member.user_id})
         # sudo: the chairman has no right on res.users; checked just above
         Users = self.env["res.users"].sudo().with_context(active_test=False)
-        logins = {member: email_normalize(member.email) for member in self}
-        users_by_login = {user.login: user for user in Users.search([("login", "in", list(set(logins.values())))])}
-        to_create = {}
-        for member in self:
-            if not member.user_id and logins[member] not in users_by_login:
-                to_create.setdefault(logins[member], member)
+        users = {member: member.user_id.sudo() or users_by_login.get(logins[member], Users) for member in self}
+        for company, members in self.grouped("company_id").items():
+            existing = Users.union(*(users[member] for member in members))
+            if any(len(users[member]) > 1 for member in members) or self._osmd_get_foreign_users(existing, company):
+                raise self._osmd_refused_email_error()
+        new_logins = {}
+        for member in self.filtered(lambda m: not users[m]):
+            new_logins.setdefault(logins[member], member)
+            if new_logins[logins[member]].company_id != member.company_id:
+                # one new address for two associations
+                raise self._osmd_refused_email_error()
+        self._osmd_check_former_members({member: users[member] for member in self if not member.user_id})
+        to_create = new_logins
         new_users = Users.with_context(no_reset_password=True).create(
             [
                 {
@@ -240,53 +365,70 @@ class OsmdStaffMember(models.Model):
         created = self.browse([member.id for member in to_create.values()])
         for member in self - created:
             member._osmd_attach_user(member.user_id.sudo() or users_by_login[logins[member]])
+        # a member archived with one address and reactivated with another
+        (self - created).filtered(lambda m: m.user_id.sudo().login != logins[m])._osmd_update_logins()
         created._osmd_send_invitations()
 
-    def _osmd_attach_user(self, user):
-        """Let the internal ``user`` work for the association in the member's role."""
-        self.ensure_one()
-        self._osmd_check_user_manageable(user)
-        if not user.active:
-            # an archived user starts afresh: only this association
-            user.write(
-                {
-                    "active": True,
-                    "company_id": self.company_id.id,
-                    "company_ids": [Command.set(self.company_id.ids)],
-                    "group_ids": self._osmd_role_group_commands(user),
-                }
+    def _osmd_check_former_members(self, users):
+        """Point to the association's member who has the user already, archived or not.
+
+        :param users: {member: the existing user of its login} for new members
+        """
+        pairs = {(member.company_id.id, user.id): member for member, user in users.items() if user}
+        if not pairs:
+            return
+        # sudo: archived members of the association, to name the one to reactivate
+        holders = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("user_id", "in", [user_id for _company_id, user_id in pairs]),
+                    ("company_id", "in", [company_id for company_id, _user_id in pairs]),
+                    ("id", "not in", self.ids),
+                ]
             )
-        elif self._osmd_other_companies(user):
-            role_group = self._osmd_role_group()
-            if (user.group_ids & self._osmd_osmd_groups()) != role_group:
+        )
+        for holder in holders:
+            member = pairs.get((holder.company_id.id, holder.user_id.id))
+            if member:
                 raise UserError(
                     self.env._(
-                        "%(login)s already works for another association "
-                        "with another role. "
-                        "A person has the same role in all their associations: "
-                        "add them as %(role)s, or ask the other association first.",
-                        login=user.login,
-                        role=", ".join((user.group_ids & self._osmd_osmd_groups()).mapped("name")) or "-",
+                        "%(email)s is the login of %(name)s, a staff member of this association "
+                        "(perhaps deactivated): reactivate or edit that member instead.",
+                        email=member.email,
+                        name=holder.name,
                     )
                 )
-            user.write({"company_ids": [Command.link(self.company_id.id)]})
-        else:
-            user.write(
-                {
-                    "company_ids": [Command.link(self.company_id.id)],
-                    "group_ids": self._osmd_role_group_commands(user),
-                }
-            )
+
+    def _osmd_attach_user(self, user):
+        """Let the association's own ``user`` work for it in the member's role.
+
+        The caller has checked that the user is the association's own.
+        """
+        self.ensure_one()
+        vals = {
+            "company_id": self.company_id.id,
+            "company_ids": [Command.set(self.company_id.ids)],
+            "group_ids": self._osmd_role_group_commands(user),
+        }
+        if not user.active:
+            vals["active"] = True
+        user.write(vals)
         if self.user_id != user:
             self.sudo().user_id = user
 
     def _osmd_detach_users(self):
-        """Archived members: deactivate the user, or take this association away."""
+        """Archived members: deactivate the user, or take this association away.
+
+        A user shared with other associations (by the platform) keeps them.
+        """
         self._osmd_check_staff_manager()
         for member in self.filtered("user_id"):
             user = member.user_id.sudo()  # guarded by _osmd_check_staff_manager above
-            member._osmd_check_user_manageable(user)
-            others = member._osmd_other_companies(user)
+            if user._is_superuser() or user._is_admin() or user._is_system() or user.share:
+                raise member._osmd_not_own_user_error()
+            others = user.company_ids - member.company_id
             if not others:
                 if user.active:
                     user.write({"active": False})
@@ -298,56 +440,28 @@ class OsmdStaffMember(models.Model):
 
     def _osmd_update_role_groups(self):
         self._osmd_check_staff_manager()
+        self._osmd_check_own_users()
         for member in self:
             user = member.user_id.sudo()  # guarded by _osmd_check_staff_manager above
-            member._osmd_check_user_manageable(user)
-            if (user.group_ids & self._osmd_osmd_groups()) == member._osmd_role_group():
-                continue
-            if member._osmd_other_companies(user):
-                raise UserError(
-                    self.env._(
-                        "%(name)s also works for another association, "
-                        "where they keep the same role: "
-                        "their role cannot be changed by one association alone.",
-                        name=member.name,
-                    )
-                )
-            user.write({"group_ids": member._osmd_role_group_commands(user)})
+            if (user.group_ids & self._osmd_osmd_groups()) != member._osmd_role_group():
+                user.write({"group_ids": member._osmd_role_group_commands(user)})
 
     def _osmd_update_logins(self):
-        """A new e-mail address is the new login (users of this association only)."""
+        """A new e-mail address is the new login (the association's own users only).
+
+        A login taken by any other user, or twice in the batch, gets the one refusal
+        of ``_osmd_refused_email_error``: it says nothing about that user.
+        """
+        if not self:
+            return
         self._osmd_check_staff_manager()
+        self._osmd_check_own_users()
         logins = {member: email_normalize(member.email) for member in self}
-        taken = (
-            self.env["res.users"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("login", "in", list(logins.values())),
-                    ("id", "not in", self.user_id.ids),
-                ]
-            )
-        )
-        if taken:
-            raise UserError(
-                self.env._(
-                    "The login %(login)s is already used by another user.",
-                    login=taken[0].login,
-                )
-            )
+        taken = self._osmd_search_users_by_login(set(logins.values()))
+        if len(set(logins.values())) < len(logins) or any(users - self.user_id for users in taken.values()):
+            raise self._osmd_refused_email_error()
         for member in self:
             user = member.user_id.sudo()  # guarded by _osmd_check_staff_manager above
-            member._osmd_check_user_manageable(user)
-            if member._osmd_other_companies(user):
-                raise UserError(
-                    self.env._(
-                        "%(name)s also works for another association: "
-                        "their e-mail address and login cannot be "
-                        "changed by one association alone.",
-                        name=member.name,
-                    )
-                )
             user.write({"login": logins[member], "email": member.email})
 
     def _osmd_send_invitations(self):
@@ -355,9 +469,8 @@ class OsmdStaffMember(models.Model):
         if not self:
             return
         self._osmd_check_staff_manager()
+        self._osmd_check_own_users()
         users = self.user_id.sudo()  # guarded by _osmd_check_staff_manager above
-        for user in users:
-            self._osmd_check_user_manageable(user)
         never_logged = users.filtered(lambda u: not u.login_date)
         never_logged.partner_id.signup_prepare(signup_type="signup")
         (users - never_logged).partner_id.signup_prepare(signup_type="reset")

@@ -115,7 +115,8 @@ class OsmdAssociationCreate(models.TransientModel):
         # Parse the workbook first: a bad row stops here, before any record exists.
         data = self.file and Import._parse_file(base64.b64decode(self.file))
         login = self._clean_email(self.chairman_email)
-        if self.env["res.users"].with_context(active_test=False).search_count([("login", "=", login)]):
+        # any case and archived users too: never a second account, never an existing one
+        if self.env["osmd.staff.member"]._osmd_search_users_by_login({login}):
             raise UserError(
                 self.env._(
                     "A user with the login %(login)s already exists: choose another e-mail for the chairman.",
