@@ -59,7 +59,12 @@ class OsmdStaffMember(models.Model):
         default=lambda self: self.env.company,
     )
     name = fields.Char(required=True, tracking=True)
-    email = fields.Char(required=True, tracking=True, help="Login and address of the invitation.")
+    email = fields.Char(
+        required=True,
+        tracking=True,
+        help="Login and address of the invitation. An address that is already the login of another user "
+        "can only be used again for a former staff user of this association.",
+    )
     phone = fields.Char()
     role = fields.Selection(STAFF_ROLES, required=True, default="engineer", tracking=True)
     user_id = fields.Many2one("res.users", readonly=True, copy=False, ondelete="restrict")
@@ -126,6 +131,8 @@ class OsmdStaffMember(models.Model):
             (changed_active - changed_active.filtered("active"))._osmd_detach_users()
         if changed_email:
             changed_email.filtered("active")._osmd_update_logins()
+            # a deactivated member's user gets the address when reactivated: refuse it now
+            (changed_email - changed_email.filtered("active")).filtered("user_id")._osmd_check_new_logins()
         if "role" in vals:
             (self - changed_active).filtered(lambda m: m.active and m.user_id)._osmd_update_role_groups()
         return res
@@ -446,23 +453,28 @@ class OsmdStaffMember(models.Model):
             if (user.group_ids & self._osmd_osmd_groups()) != member._osmd_role_group():
                 user.write({"group_ids": member._osmd_role_group_commands(user)})
 
-    def _osmd_update_logins(self):
-        """A new e-mail address is the new login (the association's own users only).
+    def _osmd_check_new_logins(self):
+        """Raise unless each member's e-mail address can become the login of its user.
 
-        A login taken by any other user, or twice in the batch, gets the one refusal
-        of ``_osmd_refused_email_error``: it says nothing about that user.
+        Only the association's own users change login, and never to a login of any
+        other user (or twice in the batch): that gets the one refusal of
+        ``_osmd_refused_email_error``, which says nothing about the other user.
         """
-        if not self:
-            return
         self._osmd_check_staff_manager()
         self._osmd_check_own_users()
-        logins = {member: email_normalize(member.email) for member in self}
-        taken = self._osmd_search_users_by_login(set(logins.values()))
-        if len(set(logins.values())) < len(logins) or any(users - self.user_id for users in taken.values()):
+        logins = [email_normalize(member.email) for member in self]
+        taken = self._osmd_search_users_by_login(set(logins))
+        if len(set(logins)) < len(logins) or any(users - self.user_id for users in taken.values()):
             raise self._osmd_refused_email_error()
+
+    def _osmd_update_logins(self):
+        """A new e-mail address is the new login (the association's own users only)."""
+        if not self:
+            return
+        self._osmd_check_new_logins()
         for member in self:
             user = member.user_id.sudo()  # guarded by _osmd_check_staff_manager above
-            user.write({"login": logins[member], "email": member.email})
+            user.write({"login": email_normalize(member.email), "email": member.email})
 
     def _osmd_send_invitations(self):
         """Queue the Odoo invitation (signup link) or password reset mail."""
