@@ -1,5 +1,7 @@
 from odoo import api, models
-from odoo.http import request, root
+from odoo.http import SessionExpiredException, request, root
+
+from odoo.addons.bus.websocket import wsrequest
 
 
 class IrHttp(models.AbstractModel):
@@ -42,3 +44,33 @@ class IrHttp(models.AbstractModel):
         root.session_store.rotate(request.session, request.env)
         request.env = api.Environment(request.env.cr, None, request.session.context)
         return True
+
+
+class IrWebsocket(models.AbstractModel):
+    _inherit = "ir.websocket"
+
+    @classmethod
+    def _authenticate(cls):
+        """Re-check the staff IP allowlist on every message of an open websocket (bus).
+
+        Called by the bus for each message (subscribe, presence, ...) after the
+        session check. The address is the websocket handshake's (``remote_addr``
+        after ProxyFix, as for HTTP). A refused user is logged, the session is
+        ended for good as in ``ir.http._osmd_end_refused_session`` and the
+        connection is closed ("session expired"). Notifications pushed without
+        a message go through ``check_session`` only: the sessions of staff that
+        a changed allowlist refuses are ended by ``osmd.ip.range`` itself.
+        """
+        super()._authenticate()
+        session = wsrequest.session
+        if session.uid is None:
+            return
+        user = wsrequest.env["res.users"].browse(session.uid)
+        ip = wsrequest.httprequest.remote_addr
+        companies = user._osmd_ip_denying_companies(ip)
+        if not companies:
+            return
+        user._osmd_log_ip_denial(companies, ip, "session")
+        session.logout(keep_db=True)
+        root.session_store.rotate(session, wsrequest.env)
+        raise SessionExpiredException()

@@ -1,11 +1,17 @@
 from contextlib import contextmanager
+from types import SimpleNamespace
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
-from odoo import http
+from werkzeug.test import EnvironBuilder
+
+from odoo import api, http
+from odoo.http import SessionExpiredException
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tests.common import HOST, JsonRpcException, Opener
 from odoo.tools import config, mute_logger
+
+from odoo.addons.bus.websocket import Websocket, WebsocketRequest
 
 # Requests of HttpCase really come from 127.0.0.1. Other client addresses are
 # simulated the way production sees them behind a reverse proxy: Odoo in proxy
@@ -64,11 +70,7 @@ class TestIpAllowlist(HttpCase):
 
     def setUp(self):
         super().setUp()
-        # an anonymous session on the test database, as a browser opening /web/login
-        self.session = http.root.session_store.new()
-        self.session.update(http.get_default_session(), db=get_db_name())
-        self.opener = Opener(self)
-        self.opener.cookies.set("session_id", self.session.sid, domain=HOST, path="/")
+        self.new_browser()
         # the refused attempts of these tests must not put 127.0.0.1 on login
         # cooldown for the test classes that run next
         self.addCleanup(lambda: getattr(self.registry, "_login_failures", {}).clear())
@@ -76,6 +78,13 @@ class TestIpAllowlist(HttpCase):
     # ------------------------------------------------------------
     # HELPERS
     # ------------------------------------------------------------
+
+    def new_browser(self):
+        """An anonymous session on the test database, as a browser opening /web/login."""
+        self.session = http.root.session_store.new()
+        self.session.update(http.get_default_session(), db=get_db_name())
+        self.opener = Opener(self)
+        self.opener.cookies.set("session_id", self.session.sid, domain=HOST, path="/")
 
     @contextmanager
     def proxy_mode(self):
@@ -344,3 +353,90 @@ class TestIpAllowlist(HttpCase):
                 }
             ],
         )
+
+    # ------------------------------------------------------------
+    # WEBSOCKET (bus)
+    # ------------------------------------------------------------
+
+    def staff_session(self, user, ip):
+        """The stored session of ``user`` logged in from ``ip`` (through the proxy)."""
+        headers = self.via_proxy(ip)
+        with self.proxy_mode():
+            self.assertLoggedIn(self.login(user, headers=headers), user, headers)
+        return http.root.session_store.get(self.opener.cookies["session_id"])
+
+    @contextmanager
+    def websocket_message(self, session, ip):
+        """The environment of a message on a websocket opened from ``ip`` (the bus's WebsocketRequest)."""
+        environ = EnvironBuilder(
+            path="/websocket", environ_base={"REMOTE_ADDR": ip}, headers={"User-Agent": "Mozilla/5.0 (X11; Linux)"}
+        ).get_environ()
+        ws_request = WebsocketRequest(get_db_name(), http.HTTPRequest(environ), websocket=None)
+        ws_request.session = session
+        ws_request.registry = self.registry
+        ws_request.env = api.Environment(self.env.cr, session.uid, dict(session.context))
+        with ws_request:
+            yield ws_request
+
+    def test_websocket_message_from_refused_network_closes(self):
+        """Each bus message (subscribe included) is checked: from home the socket is closed, the session ended."""
+        session = self.staff_session(self.staff_a, OFFICE_V4)
+        with self.websocket_message(session, OFFICE_V4) as ws_request:
+            self.env["ir.websocket"]._authenticate()
+            self.assertEqual(ws_request.env.uid, self.staff_a.id)
+        self.assertFalse(self.denials(self.staff_a))
+        sid = session.sid
+        # not self.assertRaises: Odoo's rolls back what happened inside, the logged refusal included
+        closed = False
+        with self.websocket_message(session, HOME_V4):
+            try:
+                self.env["ir.websocket"]._authenticate()
+            except SessionExpiredException:
+                closed = True
+        self.assertTrue(closed, "a message from a refused network closes the websocket")
+        self.assertFalse(http.root.session_store.get(sid), "the session id of the socket is gone")
+        self.assertIsNone(http.root.session_store.get(session.sid).uid, "kept logged out under a new id")
+        self.assertRecordValues(
+            self.denials(self.staff_a),
+            [{"company_id": self.company_a.id, "ip_address": HOME_V4, "kind": "session"}],
+        )
+
+    def test_websocket_message_after_allowlist_change_closes(self):
+        session = self.staff_session(self.staff_c, LOCAL)
+        with self.websocket_message(session, LOCAL):
+            self.env["ir.websocket"]._authenticate()
+        # the list changes under the open socket: its next message is refused
+        self.env["osmd.ip.range"].create({"company_id": self.company_c.id, "cidr": "192.0.2.0/24"})
+        self.range_c.unlink()
+        with self.websocket_message(session, LOCAL), self.assertRaises(SessionExpiredException):
+            self.env["ir.websocket"]._authenticate()
+
+    def test_allowlist_change_ends_open_sessions_and_their_websockets(self):
+        """Notifications reach an open websocket with no message from it: the bus only re-reads the
+        session. The sessions that the changed list refuses are ended by the change itself."""
+        session_c = self.staff_session(self.staff_c, LOCAL)
+        self.session_uid()  # a request: Odoo logs the session's device and address
+        self.assertTrue(
+            self.env["res.device.log"].sudo().search([("user_id", "=", self.staff_c.id), ("revoked", "=", False)])
+        )
+        self.new_browser()
+        session_b = self.staff_session(self.staff_b, LOCAL)  # association B has no list: not touched
+        self.session_uid()
+
+        def dispatch(session):
+            # the first step of Websocket._dispatch_bus_notifications, before any notification is sent
+            Websocket._dispatch_bus_notifications(SimpleNamespace(_session=session))
+
+        self.range_c.cidr = "192.0.2.0/24"
+        with self.assertRaises(SessionExpiredException):
+            dispatch(session_c)
+        self.assertFalse(http.root.session_store.get(session_c.sid))
+        self.assertTrue(http.root.session_store.get(session_b.sid))
+        self.assertFalse(
+            self.env["res.device.log"].sudo().search([("user_id", "=", self.staff_c.id), ("revoked", "=", False)])
+        )
+        self.assertRecordValues(
+            self.denials(self.staff_c),
+            [{"company_id": self.company_c.id, "ip_address": LOCAL, "kind": "session"}],
+        )
+        self.assertFalse(self.denials(self.staff_b))
