@@ -6,3 +6,4 @@ from . import test_portal_grant
 from . import test_ip_allowlist
 from . import test_onboarding
 from . import test_translation
+from . import test_database_manager
