@@ -355,3 +355,29 @@ class TestStaffTakeoverOverHttp(StaffTakeoverCommon, HttpCase):
             "osmd.staff.member", "create", [{"name": "Y", "email": "fresh@podil.test", "role": "engineer"}]
         )
         self.assertNotIn("error", result)
+
+    @mute_logger("odoo.http")
+    def test_chairman_acts_on_b_members_over_json_rpc(self):
+        """Every staff action with the ids of B's members is refused and changes nothing."""
+        self.authenticate("chair.a@podil.test", "chair.a@podil.test")
+        engineer_id, accountant_id = self.member_engineer_b.id, self.member_accountant_b.id
+        before = {user: self._snapshot(user) for user in (self.engineer_b, self.accountant_b)}
+        calls = [
+            ("read", [[engineer_id], ["email", "user_id"]], {}),
+            ("web_read", [[accountant_id]], {"specification": {"email": {}, "user_id": {"fields": {}}}}),
+            ("write", [[engineer_id], {"email": "chair.a.private@podil.test"}], {}),
+            ("write", [[engineer_id], {"role": "chairman"}], {}),
+            ("action_invite", [[engineer_id]], {}),
+            ("action_archive", [[engineer_id]], {}),
+            ("action_unarchive", [[accountant_id]], {}),
+            ("copy", [[accountant_id]], {"default": {"company_id": self.company_a.id}}),
+            ("create", [{"name": "X", "email": "x@podil.test", "company_id": self.company_b.id}], {}),
+        ]
+        for method, args, kwargs in calls:
+            result = self._call_kw("osmd.staff.member", method, args, kwargs)
+            self.assertEqual(self._error(result)[0], "odoo.exceptions.AccessError", method)
+        result = self._call_kw("osmd.staff.member", "search_read", [[["company_id", "=", self.company_b.id]]])
+        self.assertEqual(result["result"], [])
+        for user, snapshot in before.items():
+            self.assertEqual(self._snapshot(user), snapshot)
+        self.assertFalse(self.env["res.users"].with_context(active_test=False).search([("login", "=", "x@podil.test")]))
