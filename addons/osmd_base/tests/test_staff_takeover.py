@@ -1,5 +1,6 @@
 import json
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -265,6 +266,33 @@ class TestStaffTakeover(StaffTakeoverCommon, TransactionCase):
         self.assertRecordValues(
             self.engineer_b, [{"active": True, "company_id": self.company_b.id, "company_ids": self.company_b.ids}]
         )
+
+    def test_user_taken_over_by_the_old_code_is_frozen(self):
+        """B's former accountant moved to A by the old code (only A now): A cannot retarget it."""
+        self.accountant_b.sudo().write(
+            {"active": True, "company_id": self.company_a.id, "company_ids": [Command.set(self.company_a.ids)]}
+        )
+        member = (
+            self.env["osmd.staff.member"]
+            .sudo()
+            .create(
+                {"name": "Taken", "email": "accountant@obolon.test", "company_id": self.company_a.id, "active": False}
+            )
+        )
+        member.user_id = self.accountant_b
+        self.env.cr.execute("UPDATE osmd_staff_member SET active = TRUE WHERE id = %s", [member.id])
+        member.invalidate_recordset(["active"])
+        member = member.with_user(self.chairman_a)
+        before = self._snapshot(self.accountant_b)
+        mails = self._mails_to(self.accountant_b)
+        with self.assertRaises(UserError) as caught:
+            member.email = "chair.a.private@podil.test"
+        self.assertEqual(str(caught.exception), NOT_OWN % "Taken")
+        with self.assertRaises(UserError) as caught:
+            member.action_invite()
+        self.assertEqual(str(caught.exception), NOT_OWN % "Taken")
+        self.assertEqual(self._snapshot(self.accountant_b), before)
+        self.assertEqual(self._mails_to(self.accountant_b), mails)
 
     def test_a_allowlist_never_applies_to_b_staff(self):
         self.env["osmd.ip.range"].create({"company_id": self.company_a.id, "cidr": "203.0.113.0/24"})
