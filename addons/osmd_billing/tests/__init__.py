@@ -7,3 +7,4 @@ from . import test_penalty
 from . import test_debts
 from . import test_turnover
 from . import test_bulk_posting
+from . import test_audit_trail
