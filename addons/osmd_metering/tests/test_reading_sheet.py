@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import openpyxl
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.osmd_base.tests.common import OsmdCommon
@@ -238,6 +238,12 @@ class TestReadingSheet(RoundDataMixin, OsmdCommon):
         )
         self.assertNotIn("another association", str(catcher.exception))
         self.assertNotIn(self.company_b.name, str(catcher.exception))
+
+    def test_sheet_of_another_association_refused(self):
+        with self.assertRaisesRegex(ValidationError, "Choose one of your associations"):
+            self.env["osmd.reading.sheet"].with_user(self.engineer).create(
+                {"company_id": self.company_b.id, "period": PERIOD}
+            )
 
     def test_rule_errors_of_several_rows(self):
         """Rows failing only the reading rules: each is named with its row number (model check, one batch)."""

@@ -68,6 +68,15 @@ class OsmdReadingSheet(models.TransientModel):
             day = sheet.company_id.osmd_reading_day_end or 25
             sheet.reading_date = sheet.period.replace(day=min(day, 28)) if sheet.period else False
 
+    @api.constrains("company_id")
+    def _check_company_of_user(self):
+        """A sheet is for an association the user works for: it names no other one, existing or not.
+        (Constraints run as sudo: the user is ``env.user``; OdooBot and scripts are not limited.)"""
+        if self.env.user._is_superuser():
+            return
+        if self.filtered(lambda sheet: sheet.company_id not in self.env.user.company_ids):
+            raise ValidationError(self.env._("Choose one of your associations for the reading sheet."))
+
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
