@@ -233,8 +233,11 @@ class OsmdStaffMember(models.Model):
         association is the only company it has (``company_ids``, ``company_id``, its
         partner's company) or ever had as far as the database remembers: staff
         records of other associations (archived ones too), another association's
-        chairman, refused logins at another association, records of another
-        company its partner follows.
+        chairman, refused logins at another association.
+
+        Only facts that another association cannot create count: a chairman can make
+        any internal user's partner follow their own records, so followers would let
+        one association freeze the staff of another.
         """
         users = users.sudo().with_context(active_test=False)
         foreign = users.filtered(
@@ -265,42 +268,7 @@ class OsmdStaffMember(models.Model):
             .search([("user_id", "in", rest.ids), ("company_id", "!=", company.id)])
             .user_id
         )
-        rest -= foreign
-        if rest:
-            following = self._osmd_get_partners_following_elsewhere(rest.partner_id, company)
-            foreign |= rest.filtered(lambda u: u.partner_id & following)
         return foreign
-
-    @api.model
-    def _osmd_get_partners_following_elsewhere(self, partners, company):
-        """The ``partners`` that follow a record of a company other than ``company``."""
-        Followers = self.env["mail.followers"].sudo()  # sudo: followers of any company
-        groups = Followers._read_group(
-            [("partner_id", "in", partners.ids)],
-            ["res_model", "partner_id"],
-            ["res_id:array_agg"],
-        )
-        ids_by_model = {}
-        for res_model, _partner, res_ids in groups:
-            ids_by_model.setdefault(res_model, set()).update(res_ids)
-        foreign_ids_by_model = {}
-        for res_model, res_ids in ids_by_model.items():
-            if res_model not in self.env:
-                continue
-            Model = self.env[res_model].sudo().with_context(active_test=False)
-            field = Model._fields.get("company_id")
-            if not field or not field.store or field.comodel_name != "res.company":
-                continue
-            foreign_ids_by_model[res_model] = set(
-                Model.search(
-                    [("id", "in", list(res_ids)), ("company_id", "!=", False), ("company_id", "!=", company.id)]
-                ).ids
-            )
-        following = partners.browse()
-        for res_model, partner, res_ids in groups:
-            if foreign_ids_by_model.get(res_model, set()) & set(res_ids):
-                following |= partner
-        return following
 
     def _osmd_role_group(self):
         self.ensure_one()

@@ -136,7 +136,7 @@ class TestStaffTakeover(StaffTakeoverCommon, TransactionCase):
         self.assertEqual(self.engineer_b.company_ids, self.company_b)
 
     def test_ties_to_another_association_in_the_past_are_refused(self):
-        """An archived user now only in A, that was B's staff or chairman, or follows B's records."""
+        """An archived user now only in A, that was B's staff or chairman, or refused by B's allowlist."""
         Users = self.env["res.users"].with_context(active_test=False)
 
         def former(login, **vals):
@@ -152,8 +152,6 @@ class TestStaffTakeover(StaffTakeoverCommon, TransactionCase):
         self.company_b.osmd_chairman_id = chairman_b
         partner_b = former("partner.b@history.test")
         partner_b.partner_id.company_id = self.company_b
-        follower_b = former("follower.b@history.test")
-        self.member_engineer_b.sudo().message_subscribe(partner_ids=follower_b.partner_id.ids)
         denied_b = former("denied.b@history.test")
         self.env["osmd.login.denial"].sudo().create(
             {"company_id": self.company_b.id, "user_id": denied_b.id, "login": denied_b.login, "ip_address": HOME_IP}
@@ -161,7 +159,7 @@ class TestStaffTakeover(StaffTakeoverCommon, TransactionCase):
         main_company = former("main@history.test")
         main_company.company_ids = self.env.ref("base.main_company") | self.company_a
         taken = []
-        for user in (member_b, chairman_b, partner_b, follower_b, denied_b, main_company):
+        for user in (member_b, chairman_b, partner_b, denied_b, main_company):
             try:
                 self._assert_refused(user.login, user)
             except AssertionError:
@@ -293,6 +291,20 @@ class TestStaffTakeover(StaffTakeoverCommon, TransactionCase):
         self.assertEqual(str(caught.exception), NOT_OWN % "Taken")
         self.assertEqual(self._snapshot(self.accountant_b), before)
         self.assertEqual(self._mails_to(self.accountant_b), mails)
+
+    def test_a_cannot_freeze_b_staff(self):
+        """What A can do to B's users (make their partner follow A's records) never blocks B."""
+        building_a = self.env["osmd.building"].create(
+            {"name": "Podil 3", "street": "Podil St, 3", "city": "Kyiv", "company_id": self.company_a.id}
+        )
+        partners = (self.engineer_b | self.accountant_b).partner_id
+        building_a.with_user(self.chairman_a).message_subscribe(partner_ids=partners.ids)
+        self.assertLessEqual(partners, building_a.message_partner_ids)
+        self.member_engineer_b.role = "board"
+        self.assertTrue(self.engineer_b.has_group("osmd_base.group_osmd_board"))
+        self.member_engineer_b.action_invite()
+        self.member_accountant_b.action_unarchive()
+        self.assertRecordValues(self.accountant_b, [{"active": True, "company_ids": self.company_b.ids}])
 
     def test_a_allowlist_never_applies_to_b_staff(self):
         self.env["osmd.ip.range"].create({"company_id": self.company_a.id, "cidr": "203.0.113.0/24"})
