@@ -254,7 +254,7 @@ class TestSending(BillingCommon):
                     lambda P=Provider: P.search_read([], ["token"]),
                     lambda P=Provider: P.web_search_read([], {"token": {}}),
                     lambda P=Provider: P.search([("token", "=", TOKEN)]),
-                    lambda P=Provider: P.read_group([], ["token"], ["token"]),
+                    lambda P=Provider: P.formatted_read_group([], ["token"], ["__count"]),
                 ):
                     with self.assertRaises(AccessError):
                         attempt()
