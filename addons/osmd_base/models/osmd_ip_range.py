@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
-from odoo.http import SESSION_LIFETIME, request, root
+from odoo.http import request
 
 from ..tools.ipnet import parse_network
 
@@ -152,49 +152,15 @@ class OsmdIpRange(models.Model):
             )
 
     def _osmd_end_refused_sessions(self, companies):
-        """End the open sessions of staff of ``companies`` that the changed allowlists refuse.
-
-        An open websocket (bus) gets its notifications without any HTTP request
-        or message, so ``ir.http`` and ``ir.websocket`` would not see the
-        change: the sessions whose last known address (``res.device.log``,
-        written by Odoo on every session check) is now refused are deleted
-        from the session store, as Odoo's "log out this device" does. Their
-        websocket is closed at its next notification, their next request is
-        anonymous. Each ended session is logged as a refused session.
-        """
+        """End the open sessions of staff of ``companies`` that the changed allowlists refuse
+        (see ``res.users._osmd_end_refused_sessions``)."""
         if not companies:
             return
-        # sudo: the chairman editing the list may not read other users' devices
+        # sudo: the chairman editing the list may not read other users
         users = (
             self.env["res.users"]
             .sudo()
             .with_context(active_test=False)
             .search([("company_ids", "in", companies.ids), ("share", "=", False)])
         )
-        if not users:
-            return
-        since = fields.Datetime.subtract(fields.Datetime.now(), seconds=SESSION_LIFETIME)
-        logs = (
-            self.env["res.device.log"]
-            .sudo()
-            .search_fetch(
-                [("user_id", "in", users.ids), ("revoked", "=", False), ("last_activity", ">=", since)],
-                ["session_identifier", "ip_address", "user_id"],
-                order="last_activity desc, id desc",
-            )
-        )
-        latest = {}
-        for log in logs:
-            latest.setdefault(log.session_identifier, log)
-        refused = []
-        for identifier, log in latest.items():
-            denying = log.user_id._osmd_ip_denying_companies(log.ip_address)
-            if denying:
-                refused.append((identifier, log, denying))
-        if not refused:
-            return
-        identifiers = [identifier for identifier, _log, _denying in refused]
-        root.session_store.delete_from_identifiers(identifiers)
-        self.env["res.device.log"].sudo().search([("session_identifier", "in", identifiers)]).write({"revoked": True})
-        for _identifier, log, denying in refused:
-            log.user_id._osmd_log_ip_denial(denying, log.ip_address, "session")
+        users._osmd_end_refused_sessions()

@@ -1,8 +1,8 @@
 import logging
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
-from odoo.http import request
+from odoo.http import SESSION_LIFETIME, request, root
 
 from ..tools.ipnet import ip_allowed
 
@@ -51,9 +51,55 @@ class ResUsers(models.Model):
         self.browse(uid)._osmd_check_login_ip(ip)
         return res
 
+    def write(self, vals):
+        res = super().write(vals)
+        if {"company_ids", "group_ids", "active"} & vals.keys():
+            # an allowlist may now apply to them (another association, staff instead of resident)
+            self._osmd_end_refused_sessions()
+        return res
+
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _osmd_end_refused_sessions(self):
+        """End the open sessions of these users that the allowlists now refuse.
+
+        An open websocket (bus) gets its notifications without any HTTP request
+        or message, so ``ir.http`` and ``ir.websocket`` would not see a change
+        of the lists or of the user's associations: the sessions whose last
+        known address (``res.device.log``, written by Odoo on every session
+        check) is now refused are deleted from the session store, as Odoo's
+        "log out this device" does. Their websocket is closed at its next
+        notification, their next request is anonymous. Each ended session is
+        logged as a refused session.
+        """
+        users = self.sudo().filtered(lambda user: user._is_internal() and not user._is_system())
+        if not users:
+            return
+        since = fields.Datetime.subtract(fields.Datetime.now(), seconds=SESSION_LIFETIME)
+        # sudo: whoever changes a list or a user may not read the devices of others
+        Log = self.env["res.device.log"].sudo()
+        logs = Log.search_fetch(
+            [("user_id", "in", users.ids), ("revoked", "=", False), ("last_activity", ">=", since)],
+            ["session_identifier", "ip_address", "user_id"],
+            order="last_activity desc, id desc",
+        )
+        latest = {}
+        for log in logs:
+            latest.setdefault(log.session_identifier, log)
+        refused = []
+        for identifier, log in latest.items():
+            denying = log.user_id._osmd_ip_denying_companies(log.ip_address)
+            if denying:
+                refused.append((identifier, log, denying))
+        if not refused:
+            return
+        identifiers = [identifier for identifier, _log, _denying in refused]
+        root.session_store.delete_from_identifiers(identifiers)
+        Log.search([("session_identifier", "in", identifiers)]).write({"revoked": True})
+        for _identifier, log, denying in refused:
+            log.user_id._osmd_log_ip_denial(denying, log.ip_address, "session")
 
     def _osmd_ip_denying_companies(self, ip):
         """The associations whose staff IP allowlist refuses ``ip`` for this user.

@@ -440,3 +440,18 @@ class TestIpAllowlist(HttpCase):
             [{"company_id": self.company_c.id, "ip_address": LOCAL, "kind": "session"}],
         )
         self.assertFalse(self.denials(self.staff_b))
+
+    def test_new_association_of_a_user_ends_refused_sessions(self):
+        """Staff who join an association with a list that refuses their address lose their open sessions."""
+        session = self.staff_session(self.staff_b, LOCAL)
+        self.session_uid()  # the device and its address are logged
+        self.staff_b.company_ids += self.company_c  # its list allows 127.0.0.0/8
+        self.assertTrue(http.root.session_store.get(session.sid))
+        self.staff_b.company_ids += self.company_a  # its list does not
+        self.assertFalse(http.root.session_store.get(session.sid))
+        with self.assertRaises(SessionExpiredException):
+            Websocket._dispatch_bus_notifications(SimpleNamespace(_session=session))
+        self.assertRecordValues(
+            self.denials(self.staff_b),
+            [{"company_id": self.company_a.id, "ip_address": LOCAL, "kind": "session"}],
+        )
