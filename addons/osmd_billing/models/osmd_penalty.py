@@ -47,6 +47,7 @@ PENALTY_FIELDS = {
     "osmd_penalty_override_reason",
 }
 OVERRIDE_FIELDS = {"osmd_penalty_override", "osmd_penalty_override_reason"}
+OVERRIDE_AUTHOR_FIELDS = {"osmd_penalty_override_user_id", "osmd_penalty_override_date"}
 
 
 class ResCompany(models.Model):
@@ -137,6 +138,8 @@ class ResCompany(models.Model):
                 )
 
     def write(self, vals):
+        # who set other limits, and when, is only ever written here
+        vals = {key: value for key, value in vals.items() if key not in OVERRIDE_AUTHOR_FIELDS}
         if OVERRIDE_FIELDS & vals.keys():
             self._osmd_check_penalty_override_right()
             vals = {
@@ -147,7 +150,7 @@ class ResCompany(models.Model):
         if (
             vals
             and not self.env.su
-            and PENALTY_FIELDS >= vals.keys() - {"osmd_penalty_override_user_id", "osmd_penalty_override_date"}
+            and PENALTY_FIELDS >= vals.keys() - OVERRIDE_AUTHOR_FIELDS
             and self._osmd_is_own_chairman()
         ):
             # the chairman sets the penalty terms of their association, nothing else of the company;

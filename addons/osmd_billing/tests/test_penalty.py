@@ -252,6 +252,8 @@ class TestPenalty(BillingCommon):
             [{"osmd_penalty_rate": 0.05, "osmd_penalty_override": True, "osmd_penalty_override_user_id": chairman.id}],
         )
         self.assertTrue(self.company_a.osmd_penalty_override_date)
+        self.company_a.write({"osmd_penalty_override_user_id": self.accountant.id})
+        self.assertEqual(self.company_a.osmd_penalty_override_user_id, chairman, "never written from outside")
         tracked = self.env["mail.tracking.value"].search(
             [("mail_message_id.model", "=", "res.company"), ("mail_message_id.res_id", "=", self.company_a.id)]
         )
