@@ -3,7 +3,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
+
+from odoo.addons.osmd_base.tests.common import OsmdDataMixin
 
 from ..tools.formatting import NBSP, fmt_number
 from .common import BillingCommon
@@ -385,3 +389,41 @@ class TestSending(BillingCommon):
         wizard.action_send()
         self.assertEqual([r["json"]["recipients"] for r in self.server.recorded], [["380501112233"]])
         self.assertEqual(self._sms(wizard).osmd_account_id, self.account1)
+
+
+@tagged("post_install", "-at_install", "osmd")
+class TestSmsTokenOverRpc(OsmdDataMixin, HttpCase):
+    """What a chairman's or accountant's browser gets over JSON-RPC: never the token."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_osmd_data()
+        cls.provider = cls.env["osmd.sms.provider"].create(
+            {"name": "TurboSMS", "company_id": cls.company_a.id, "sender": "OSBB Test", "token": TOKEN}
+        )
+
+    def _call(self, method, *args, **kwargs):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/osmd.sms.provider/{method}",
+            {"model": "osmd.sms.provider", "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def test_token_never_sent(self):
+        for role in ("chairman", "accountant"):
+            with self.subTest(role=role):
+                user = self.users_a[role]
+                self.authenticate(user.login, user.login)
+                self.assertNotIn("token", self._call("fields_get"))
+                answer = self._call("web_read", self.provider.ids, specification={"token_input": {}, "token_set": {}})
+                self.assertEqual(answer, [{"id": self.provider.id, "token_input": False, "token_set": True}])
+                for method, args, kwargs in (
+                    ("read", [self.provider.ids, ["token"]], {}),
+                    ("web_read", [self.provider.ids], {"specification": {"token": {}}}),
+                    ("search_read", [[]], {"fields": ["token"]}),
+                    ("search_count", [[("token", "=like", "test%")]], {}),
+                ):
+                    with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as catcher:
+                        self._call(method, *args, **kwargs)
+                    self.assertEqual(str(catcher.exception), "odoo.exceptions.AccessError")
+                    self.assertNotIn(TOKEN, str(catcher.exception.args))
