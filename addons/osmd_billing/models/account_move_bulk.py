@@ -5,24 +5,48 @@ Odoo's ``account.move.create`` + ``action_post`` costs about 70 ms per invoice o
 10 000 personal accounts. The accrual invoices of a billing run are all of one simple shape: a customer
 invoice in the company currency, no taxes, no payment terms, no fiscal position, no analytic
 distribution, one line per service and one receivable line. For that shape the ledger rows are known
-exactly, so they are written with a few bulk INSERTs, under these safeguards:
+exactly, so they are written with a few bulk COPYs, under these safeguards:
 
 * Only invoices of that shape take the bulk path; any other (a service with taxes, a holder with a
-  payment term or a fiscal position, a zero or negative total, ...) goes through create + action_post.
-* The first invoice of every batch goes through Odoo's standard path and is the *reference*: the rows
-  of that same invoice are also built here and compared column by column with what Odoo wrote. Any
-  difference (a module computing a column we do not know, a configuration not foreseen) sends the whole
-  batch through the standard path, with a warning naming the column.
+  payment term, a fiscal position or contacts of its own, a zero or negative total, a hash-protected
+  journal, ...) goes through create + action_post. Invoices are grouped by the holder's signature (the
+  partner fields Odoo computes invoice values from) and by the set of values given: only the largest
+  group takes the bulk path.
+* *References* of the batch go through Odoo's standard path: the first invoice of the group, then, for
+  every product of the group not on an earlier reference, the first invoice that has it. So every
+  product (its account, its unit, Odoo's Python constraints and checks of ``_post``) is validated by
+  Odoo on at least one invoice. The rows of every reference are also built here and compared column by
+  column with what Odoo wrote, its name and number built from the sequence format like the bulk ones.
+  Any difference (a module computing a column we do not know, a configuration not foreseen, a lock date
+  moving the accounting date) sends the whole group through the standard path, with a warning naming
+  the column.
 * A column is either built per invoice here (``MOVE_ROW_COLUMNS``, ``LINE_ROW_COLUMNS``: partner,
-  amounts, accounts, names, ...) or copied from the reference (journal, dates, state, sequence prefix,
-  due date, ...: the same for every invoice of the batch, given the shape). A column that is neither
-  known here nor empty on the reference sends the batch through the standard path.
-* The partner-dependent values that Odoo computes (payment term, fiscal position, delivery address,
-  preferred payment method, invoice terms in the partner's language) are compared as a signature: a
-  holder whose signature differs from the reference's takes the standard path.
-* Numbers come from the journal's sequence: the reference takes the next one the standard way, the
-  bulk invoices the following ones in order (a concurrent posting in the journal fails on the unique
-  name and the whole transaction is rolled back, as with Odoo's own numbering).
+  amounts, accounts, names, author, ...) or the same for the whole group (``MOVE_BATCH_COLUMNS``,
+  ``LINE_BATCH_COLUMNS``: journal, dates, state, sequence prefix, due date, ...) and taken from the
+  reference; the batch values that follow from the invoice values and the user (``_osmd_bulk_batch_values``)
+  are compared with the reference's first, the others depend only on the journal, the company and the
+  holder's signature, which the whole group shares. A column that is neither known here nor empty on the
+  reference sends the group through the standard path.
+* The chatter of the references (Odoo's "Invoice Created" note authored by the posting user, its
+  followers, tracking values of group-wide fields) is written for every bulk invoice the same way;
+  a chatter the bulk path cannot reproduce (attachments, activities, the holder notified) sends the group
+  through the standard path.
+* Numbers come from the journal's sequence: the references take theirs the standard way, the bulk
+  invoices the following ones in order (a number already used after the last reference sends the group
+  through the standard path). Concurrency: the last reference's number is taken by Odoo's
+  ``_locked_increment``, which holds the unique-index entry of that name until the transaction ends,
+  and the COPY holds the entries of the bulk names the same way. A second worker posting in the same
+  journal and sequence (standard or bulk) tries the next number after the last one it can see, so it
+  waits on the first number this transaction took, whatever the isolation level; when we commit it gets a unique
+  violation in its savepoint and tries the next number, once per invoice of our batch (about 0.1 ms
+  each), and takes the first free number after them; when we roll back it takes the number it waited
+  for. Neither transaction fails, no number is used twice and no gap is made. A posting of ours that
+  meets a concurrent one waits the same way, as Odoo's does.
+* ``customer_rank`` is raised as Odoo's ``_increase_rank`` does: holders that are not customers yet in
+  this transaction, the others after the commit in a separate transaction (no lock held on thousands
+  of partner rows until the end of the posting).
+* After the COPY the caches are invalidated and the ORM is told the records were created
+  (``modified``), so stored computed fields elsewhere that depend on invoices are recomputed.
 * Access rights are checked as for create + post; the debit/credit balance of every written move is
   checked in the database afterwards.
 """
@@ -31,10 +55,11 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools.bulk_sql import copy_rows, copy_text, next_ids
 from .osmd_billing_run import CENT, to_decimal
@@ -45,6 +70,9 @@ _logger = logging.getLogger(__name__)
 MOVE_ROW_COLUMNS = {
     "name",
     "sequence_number",
+    "made_sequence_gap",
+    "create_uid",
+    "write_uid",
     "partner_id",
     "commercial_partner_id",
     "partner_shipping_id",
@@ -64,8 +92,6 @@ MOVE_BATCH_COLUMNS = {
     "journal_id",
     "company_id",
     "currency_id",
-    "create_uid",
-    "write_uid",
     "invoice_user_id",
     "sequence_prefix",
     "state",
@@ -81,7 +107,6 @@ MOVE_BATCH_COLUMNS = {
     "always_tax_exigible",
     "checked",
     "posted_before",
-    "made_sequence_gap",
     "is_manually_modified",
     "is_move_sent",
     "narration",
@@ -90,6 +115,8 @@ MOVE_BATCH_COLUMNS = {
 }
 LINE_ROW_COLUMNS = {
     "move_id",
+    "create_uid",
+    "write_uid",
     "move_name",
     "partner_id",
     "product_id",
@@ -113,8 +140,6 @@ LINE_BATCH_COLUMNS = {
     "company_currency_id",
     "currency_id",
     "sequence",
-    "create_uid",
-    "write_uid",
     "parent_state",
     "display_type",
     "date",
@@ -144,6 +169,10 @@ MOVE_KEYS = {
     "invoice_line_ids",
 }
 LINE_KEYS = {"product_id", "name", "quantity", "price_unit", "tax_ids"}
+# tracked account.move fields whose value is the same for every invoice of a batch: their tracking values
+# on the reference can be written for the bulk invoices as they are
+BATCH_TRACKED_FIELDS = {"state", "move_type", "date", "currency_id", "invoice_user_id", "payment_state", "checked"}
+RANK_POSTCOMMIT_KEY = "account.res.partner.increase_rank.customer_rank"
 
 
 def same_value(ours, theirs):
@@ -176,19 +205,20 @@ class AccountMove(models.Model):
         self.env.flush_all()
         plan = self._osmd_bulk_plan(vals_list)
         moves = [None] * len(vals_list)
-        standard = [index for index in range(len(vals_list)) if index not in plan["bulk"]]
-        reference_index = plan["reference"]
-        if reference_index is not None:
-            standard.append(reference_index)
+        references = plan["references"]
+        standard = sorted({index for index in range(len(vals_list)) if index not in plan["bulk"]} | set(references))
         if standard:
             created = self.create([vals_list[index] for index in standard])
             created.action_post()
             for index, move in zip(standard, created, strict=True):
                 moves[index] = move
-        bulk = [index for index in plan["bulk"] if index != reference_index]
+            plan["posted"] = created
+        bulk = [index for index in sorted(plan["bulk"]) if index not in references]
         if bulk:
-            reference = moves[reference_index]
-            problem = self._osmd_bulk_check_reference(reference, vals_list[reference_index], plan)
+            problem = self._osmd_bulk_check_references(
+                [moves[index] for index in references], [vals_list[index] for index in references], plan
+            )
+            problem = problem or self._osmd_bulk_check_names(len(bulk), plan)
             if problem:
                 _logger.warning(
                     "Bulk posting of %s invoices falls back to create + action_post: %s", len(bulk), problem
@@ -196,7 +226,7 @@ class AccountMove(models.Model):
                 created = self.create([vals_list[index] for index in bulk])
                 created.action_post()
             else:
-                created = self._osmd_bulk_insert(reference, [vals_list[index] for index in bulk], plan)
+                created = self._osmd_bulk_insert(plan["last_reference"], [vals_list[index] for index in bulk], plan)
             for index, move in zip(bulk, created, strict=True):
                 moves[index] = move
         return self.browse([move.id for move in moves])
@@ -211,6 +241,7 @@ class AccountMove(models.Model):
         holder on one of them take the standard path."""
         names = [
             "parent_id",
+            "user_id",  # the invoice's salesperson
             "property_account_receivable_id",
             "property_payment_term_id",
             "property_account_position_id",
@@ -224,14 +255,15 @@ class AccountMove(models.Model):
 
     @api.model
     def _osmd_bulk_plan(self, vals_list):
-        """{"bulk": indexes of the invoices that take the bulk path (reference included), "reference":
-        the index of the reference invoice or None, "products": {product id: (income account,
+        """{"bulk": indexes of the invoices that take the bulk path (references included), "references":
+        the indexes of the reference invoices (the first of the group, then one per product not yet
+        covered), "products": {product id: (income account,
         uom id)}, "partners": {partner id: (commercial partner id, display name)}, "lines": {id(invoice
         values): the invoice's lines as _osmd_bulk_lines returns them}}."""
         extra_columns = self._osmd_bulk_extra_columns()
         plan = {
             "bulk": set(),
-            "reference": None,
+            "references": [],
             "products": {},
             "partners": {},
             "lines": {},
@@ -306,13 +338,23 @@ class AccountMove(models.Model):
             candidates.append(index)
         if not candidates:
             return plan
-        # the reference: the first invoice whose holder has the most common signature
+
+        # the group: the invoices whose holder has the most common signature and that give the same values
+        def group_key(index):
+            return signatures[vals_list[index]["partner_id"]], frozenset(vals_list[index])
+
         counts = defaultdict(int)
         for index in candidates:
-            counts[signatures[vals_list[index]["partner_id"]]] += 1
+            counts[group_key(index)] += 1
         common = max(counts, key=counts.get)
-        plan["bulk"] = {index for index in candidates if signatures[vals_list[index]["partner_id"]] == common}
-        plan["reference"] = min(plan["bulk"])
+        plan["bulk"] = {index for index in candidates if group_key(index) == common}
+        # the references: the first invoice of the group, then the first one of every product not yet on one
+        covered = set()
+        for index in sorted(plan["bulk"]):
+            products = {line[0] for line in plan["lines"][id(vals_list[index])]}
+            if not plan["references"] or products - covered:
+                plan["references"].append(index)
+                covered |= products
         return plan
 
     @api.model
@@ -360,9 +402,14 @@ class AccountMove(models.Model):
         commercial_id, display_name = plan["partners"][vals["partner_id"]]
         lines = plan["lines"][id(vals)]
         total = sum((line[4] for line in lines), Decimal(0))
+        uid = self.env.uid
         move = {
             "name": name,
             "sequence_number": sequence_number,
+            # the previous number is the reference's or the previous bulk invoice's
+            "made_sequence_gap": False,
+            "create_uid": uid,
+            "write_uid": uid,
             "partner_id": vals["partner_id"],
             "commercial_partner_id": commercial_id,
             "partner_shipping_id": vals["partner_id"],
@@ -389,6 +436,8 @@ class AccountMove(models.Model):
                 (
                     "product",
                     {
+                        "create_uid": uid,
+                        "write_uid": uid,
                         "move_name": name,
                         "partner_id": commercial_id,
                         "product_id": product_id,
@@ -413,6 +462,8 @@ class AccountMove(models.Model):
                 "payment_term",
                 # its account, the holder's receivable, is the reference's: holders of a batch share it
                 {
+                    "create_uid": uid,
+                    "write_uid": uid,
                     "move_name": name,
                     "partner_id": commercial_id,
                     "product_id": None,
@@ -446,15 +497,101 @@ class AccountMove(models.Model):
         return self.env.cr.dictfetchall()
 
     @api.model
+    def _osmd_sequence_name(self, reference, number):
+        """The name Odoo's sequence gives to ``number`` in the sequence of ``reference``'s name."""
+        sequence_format, format_values = reference._get_sequence_format_param(reference.name)
+        return sequence_format.format(**{**format_values, "seq": number})
+
+    @api.model
+    def _osmd_bulk_batch_values(self, vals):
+        """({column: value}, {display type: {column: value}}): the values of the batch columns that follow
+        from the invoice values and the user, as Odoo's create + action_post give them."""
+        invoice_date = vals["invoice_date"]
+        partner = self.env["res.partner"].browse(vals["partner_id"])
+        due = fields.Date.context_today(self)
+        common = {
+            "journal_id": vals["journal_id"],
+            "company_id": vals["company_id"],
+            "currency_id": vals.get("currency_id") or self.env["res.company"].browse(vals["company_id"]).currency_id.id,
+            "date": vals.get("date") or invoice_date,
+            "invoice_date": invoice_date,
+        }
+        move = {
+            **common,
+            "move_type": vals["move_type"],
+            "state": "posted",
+            "payment_state": "not_paid",
+            "auto_post": "no",
+            "posted_before": True,
+            # Odoo's default salesperson: the holder's, its commercial partner's or the posting user
+            "invoice_user_id": (partner.user_id or partner.commercial_partner_id.user_id or self.env.user).id,
+            # without a payment term Odoo's due date is the day the invoice is created
+            "invoice_date_due": due,
+            "amount_tax": Decimal(0),
+            "amount_tax_signed": Decimal(0),
+        }
+        line = {
+            **common,
+            "company_currency_id": common["currency_id"],
+            "parent_state": "posted",
+            "discount": Decimal(0),
+            "reconciled": False,
+        }
+        return move, {
+            "product": {**line, "date_maturity": None},
+            "payment_term": {**line, "date_maturity": due},
+        }
+
+    @api.model
+    def _osmd_bulk_check_references(self, references, vals_list, plan):
+        """None when the rows built here for every reference invoice equal what Odoo wrote (and the
+        references' chatter can be written for the bulk invoices), else the first difference found (as
+        text, for the log). Keeps the reference rows the bulk rows are completed from in ``plan``."""
+        self.env.flush_all()
+        for reference, vals in zip(references, vals_list, strict=True):
+            problem = self._osmd_bulk_check_reference(reference, vals, plan)
+            if problem:
+                return f"{reference.name}: {problem}"
+        first = references[0]
+        for reference in references[1:]:
+            if (reference.journal_id, reference.sequence_prefix) != (first.journal_id, first.sequence_prefix):
+                return f"{reference.name}: another sequence than {first.name}"
+        # the bulk numbers follow the last one taken by this posting in the references' sequence
+        plan["last_reference"] = max(
+            plan["posted"].filtered(
+                lambda move: (move.journal_id, move.sequence_prefix) == (first.journal_id, first.sequence_prefix)
+            ),
+            key=lambda move: move.sequence_number,
+        )
+        return self._osmd_bulk_check_chatter(first, plan)
+
+    @api.model
     def _osmd_bulk_check_reference(self, reference, vals, plan):
         """None when the rows built here for the reference invoice equal what Odoo wrote, else the first
-        difference found (as text, for the log)."""
-        self.env.flush_all()
+        difference found."""
         if reference.state != "posted" or not reference.sequence_number:
             return "the reference invoice is not posted with a number"
+        name = self._osmd_sequence_name(reference, reference.sequence_number)
         move_row = self._osmd_read_rows("account_move", "id", reference.id)[0]
         line_db_rows = self._osmd_read_rows("account_move_line", "move_id", reference.id)
-        ours, our_lines = self._osmd_bulk_rows(vals, reference.name, reference.sequence_number, plan)
+        ours, our_lines = self._osmd_bulk_rows(vals, name, reference.sequence_number, plan)
+        # the gap flag of a reference is Odoo's (the number before it may be missing); the bulk invoices
+        # follow a reference or each other: no gap
+        self.env.cr.execute(
+            SQL(
+                "SELECT 1 FROM account_move WHERE journal_id = %s AND sequence_prefix = %s AND sequence_number = %s",
+                reference.journal_id.id,
+                move_row["sequence_prefix"],
+                reference.sequence_number - 1,
+            )
+        )
+        ours["made_sequence_gap"] = reference.sequence_number > 1 and not self.env.cr.rowcount
+        batch_move, batch_lines = self._osmd_bulk_batch_values(vals)
+        ours = {**batch_move, **ours}
+        # the prefix the bulk names get: the part of the name before the number, as Odoo splits it
+        probe = self.new({"name": name, "journal_id": reference.journal_id.id})
+        probe._compute_split_sequence()
+        ours["sequence_prefix"] = probe.sequence_prefix
         known = MOVE_ROW_COLUMNS | MOVE_BATCH_COLUMNS | UNCOMPARED_COLUMNS | plan["extra_columns"]
         for column, value in move_row.items():
             if column in ours and not same_value(ours[column], value):
@@ -469,15 +606,121 @@ class AccountMove(models.Model):
         for (display_type, line), row in zip(our_lines, line_db_rows, strict=True):
             if row["display_type"] != display_type:
                 return f"account_move_line.display_type: {display_type} built, {row['display_type']} written"
+            line = {**batch_lines[display_type], **line}
             for column, value in row.items():
                 if column in line and not same_value(line[column], value):
                     return f"account_move_line.{column}: {line[column]!r} built, {value!r} written by Odoo"
                 if column not in known and value not in (None, False):
                     return f"account_move_line.{column} is not known to the bulk path (value {value!r})"
-        plan["reference_rows"] = {
-            "move": move_row,
-            "product": next(row for row in line_db_rows if row["display_type"] == "product"),
-            "payment_term": next(row for row in line_db_rows if row["display_type"] == "payment_term"),
+        if "reference_rows" not in plan:
+            plan["reference_rows"] = {
+                "move": move_row,
+                "product": next(row for row in line_db_rows if row["display_type"] == "product"),
+                "payment_term": next(row for row in line_db_rows if row["display_type"] == "payment_term"),
+            }
+        return None
+
+    @api.model
+    def _osmd_bulk_check_names(self, count, plan):
+        """None when the ``count`` numbers after the last reference's are free, else why not."""
+        reference = plan["last_reference"]
+        self.env.cr.execute(
+            SQL(
+                "SELECT name FROM account_move WHERE journal_id = %s AND sequence_prefix = %s AND sequence_number > %s "
+                "ORDER BY sequence_number LIMIT 1",
+                reference.journal_id.id,
+                reference.sequence_prefix,
+                reference.sequence_number,
+            )
+        )
+        used = self.env.cr.fetchone()
+        if used:
+            return f"the number {used[0]} after the reference {reference.name} is already used"
+        last = self._osmd_sequence_name(reference, reference.sequence_number + count)
+        probe = self.new({"name": last, "journal_id": reference.journal_id.id})
+        probe._compute_split_sequence()
+        if (probe.sequence_prefix, probe.sequence_number) != (
+            reference.sequence_prefix,
+            reference.sequence_number + count,
+        ):
+            return f"the number {last} does not follow {reference.name} in its sequence"
+        return None
+
+    @api.model
+    def _osmd_bulk_check_chatter(self, reference, plan):
+        """None when the chatter Odoo wrote for the reference (messages, tracking values, followers) can be
+        written for every bulk invoice as it is (only the record changing), else why not. Keeps it in
+        ``plan``."""
+        cr = self.env.cr
+        cr.execute(
+            SQL("SELECT * FROM mail_message WHERE model = %s AND res_id = %s ORDER BY id", self._name, reference.id)
+        )
+        messages = cr.dictfetchall()
+        message_ids = [row["id"] for row in messages]
+        holders = {reference.partner_id.id, reference.commercial_partner_id.id}
+        for row in messages:
+            if row["parent_id"] or row["author_id"] != self.env.user.partner_id.id:
+                return f"message {row['id']} of the reference is not a note of the posting user"
+            if reference.name in str(row["body"] or "") or reference.name in str(row["subject"] or ""):
+                return f"message {row['id']} of the reference names the invoice"
+        cr.execute(
+            SQL(
+                "SELECT t.*, f.name AS field_name FROM mail_tracking_value t "
+                "JOIN ir_model_fields f ON f.id = t.field_id WHERE t.mail_message_id = ANY(%s) ORDER BY t.id",
+                message_ids,
+            )
+        )
+        tracking = cr.dictfetchall()
+        for row in tracking:
+            if row.pop("field_name") not in BATCH_TRACKED_FIELDS:
+                return f"tracking value {row['id']} of the reference is not the same for the whole batch"
+        cr.execute(
+            SQL("SELECT res_partner_id FROM mail_message_res_partner_rel WHERE mail_message_id = ANY(%s)", message_ids)
+        )
+        recipients = cr.fetchall()
+        cr.execute(SQL("SELECT * FROM mail_notification WHERE mail_message_id = ANY(%s)", message_ids))
+        notifications = cr.dictfetchall()
+        if recipients or notifications:
+            return "the reference's messages were sent to partners"
+        cr.execute(
+            SQL(
+                "SELECT * FROM mail_followers WHERE res_model = %s AND res_id = %s ORDER BY id",
+                self._name,
+                reference.id,
+            )
+        )
+        followers = cr.dictfetchall()
+        if any(row["partner_id"] in holders for row in followers):
+            return "the holder follows the reference"
+        cr.execute(
+            SQL(
+                "SELECT mail_followers_id, mail_message_subtype_id FROM mail_followers_mail_message_subtype_rel "
+                "WHERE mail_followers_id = ANY(%s)",
+                [row["id"] for row in followers],
+            )
+        )
+        subtypes = cr.fetchall()
+        for table, model_column, id_column in (
+            ("ir_attachment", "res_model", "res_id"),
+            ("mail_activity", "res_model", "res_id"),
+        ):
+            cr.execute(
+                SQL(
+                    "SELECT 1 FROM %s WHERE %s = %s AND %s = %s LIMIT 1",
+                    SQL.identifier(table),
+                    SQL.identifier(model_column),
+                    self._name,
+                    SQL.identifier(id_column),
+                    reference.id,
+                )
+            )
+            if cr.rowcount:
+                return f"the reference has records in {table}"
+        plan["chatter"] = {
+            "messages": messages,
+            "tracking": tracking,
+            "followers": followers,
+            "subtypes": subtypes,
         }
         return None
 
@@ -487,7 +730,8 @@ class AccountMove(models.Model):
 
     @api.model
     def _osmd_bulk_insert(self, reference, vals_list, plan):
-        """Write the invoices of ``vals_list`` after the reference, numbered after it; return them."""
+        """Write the invoices of ``vals_list`` after ``reference`` (the last reference), numbered after it;
+        return them."""
         cr = self.env.cr
         sequence_format, format_values = reference._get_sequence_format_param(reference.name)
         names = []
@@ -505,11 +749,13 @@ class AccountMove(models.Model):
             for display_type, line in lines:
                 line_rows[display_type].append({**line, "move_id": move_id})
         self._osmd_copy_rows("account_move", reference_rows["move"], move_rows)
+        line_ids = []
         for display_type, rows in line_rows.items():
-            line_ids = next_ids(self.env.cr, "account_move_line", len(rows))
-            for row, line_id in zip(rows, line_ids, strict=True):
+            ids = next_ids(self.env.cr, "account_move_line", len(rows))
+            for row, line_id in zip(rows, ids, strict=True):
                 row["id"] = line_id
             self._osmd_copy_rows("account_move_line", reference_rows[display_type], rows)
+            line_ids += ids
         cr.execute(
             SQL(
                 "SELECT m.name FROM account_move_line l JOIN account_move m ON m.id = l.move_id "
@@ -520,26 +766,97 @@ class AccountMove(models.Model):
         unbalanced = cr.fetchone()
         if unbalanced:
             raise UserError(self.env._("The entry %(name)s is not balanced.", name=unbalanced[0]))
+        self._osmd_bulk_copy_chatter(move_ids, plan)
         # Odoo keeps the last number of a sequence it has locked (by posting the reference) in a
         # transaction cache: the next standard posting in this transaction continues after ours
         cache = reference._get_sequence_cache()
         key_values = {key: value for key, value in format_values.items() if key != "seq"}
         index = reference._sequence_index and reference[reference._sequence_index]
         cache[(sequence_format.format(**key_values, seq=0), index)] = names[-1][1]
-        self.env.invalidate_all()
+        self._osmd_bulk_modified(move_ids, line_ids)
         moves = self.browse(move_ids)
         self._osmd_increase_customer_rank([vals["partner_id"] for vals in vals_list])
         return moves
 
     @api.model
-    def _osmd_copy_rows(self, table, template_row, rows):
-        """COPY ``rows`` ({column: value}, ids included, the same columns in every row) into ``table``; the
-        other columns take the value of ``template_row``, creation and write dates those of the transaction."""
-        now = self.env.cr.now()
-        template = {**template_row, "create_date": now, "write_date": now}
+    def _osmd_bulk_modified(self, move_ids, line_ids):
+        """After the COPY: drop the caches and tell the ORM the moves and lines were created, as
+        ``create`` does, so stored fields of other records that depend on them are recomputed (those of
+        the new records themselves were written exactly and checked against the reference)."""
+        self.env.invalidate_all()
+        moves = self.browse(move_ids)
+        lines = self.env["account.move.line"].browse(line_ids)
+        # as create does: the stored fields of the new records are protected from recomputation
+        stored = {records: [field for field in records._fields.values() if field.store] for records in (moves, lines)}
+        with self.env.protecting(stored[moves], moves), self.env.protecting(stored[lines], lines):
+            moves.modified(list(moves._fields), create=True)
+            lines.modified(list(lines._fields), create=True)
+
+    @api.model
+    def _osmd_bulk_copy_chatter(self, move_ids, plan):
+        """Write the reference's chatter (see ``_osmd_bulk_check_chatter``) for the moves ``move_ids``,
+        authored by the current user."""
+        chatter = plan.get("chatter")
+        if not chatter:
+            return
+        cr, uid = self.env.cr, self.env.uid
+        message_ids = {}
+        for template in chatter["messages"]:
+            ids = next_ids(cr, "mail_message", len(move_ids))
+            message_ids[template["id"]] = ids
+            rows = [
+                {
+                    "id": message_id,
+                    "res_id": move_id,
+                    "message_id": generate_tracking_message_id(f"{move_id}-{self._name}"),
+                    "create_uid": uid,
+                    "write_uid": uid,
+                }
+                for message_id, move_id in zip(ids, move_ids, strict=True)
+            ]
+            self._osmd_copy_rows("mail_message", template, rows)
+        for template in chatter["tracking"]:
+            ids = next_ids(cr, "mail_tracking_value", len(move_ids))
+            rows = [
+                {"id": tracking_id, "mail_message_id": message_id, "create_uid": uid, "write_uid": uid}
+                for tracking_id, message_id in zip(ids, message_ids[template["mail_message_id"]], strict=True)
+            ]
+            self._osmd_copy_rows("mail_tracking_value", template, rows)
+        for template in chatter["followers"]:
+            ids = next_ids(cr, "mail_followers", len(move_ids))
+            self._osmd_copy_rows(
+                "mail_followers",
+                template,
+                [{"id": follower_id, "res_id": move_id} for follower_id, move_id in zip(ids, move_ids, strict=True)],
+                dates=False,
+            )
+            subtype_ids = [subtype for follower, subtype in chatter["subtypes"] if follower == template["id"]]
+            if subtype_ids:
+                copy_rows(
+                    cr,
+                    "mail_followers_mail_message_subtype_rel",
+                    ["mail_followers_id", "mail_message_subtype_id"],
+                    [(copy_text(follower_id), copy_text(subtype)) for follower_id in ids for subtype in subtype_ids],
+                )
+
+    @api.model
+    def _osmd_copy_rows(self, table, template_row, rows, dates=True):
+        """COPY ``rows`` ({column: value}, ids included) into ``table``; the other columns take the value of
+        ``template_row``, creation and write dates those of the transaction (when ``dates``). The columns
+        written are those of every row: a row without one of them is refused."""
+        template = dict(template_row)
+        if dates:
+            now = self.env.cr.now()
+            template.update(create_date=now, write_date=now)
         columns = list(template)
+        row_columns = list(dict.fromkeys(column for row in rows for column in row))
+        missing = [column for row in rows for column in row_columns if column not in row]
+        unknown = [column for column in row_columns if column not in template]
+        if missing or unknown:
+            raise UserError(
+                self.env._("Bulk posting: column %(column)s is not given for every row.", column=(missing + unknown)[0])
+            )
         template_texts = [copy_text(template[column]) for column in columns]
-        row_columns = list(rows[0]) if rows else []
         positions = [columns.index(column) for column in row_columns]
         texts = []
         for row in rows:
@@ -552,20 +869,38 @@ class AccountMove(models.Model):
 
     @api.model
     def _osmd_increase_customer_rank(self, partner_ids):
-        """What ``_increase_rank("customer_rank")`` of ``action_post`` does, in one statement per count."""
+        """What ``_increase_rank("customer_rank")`` of ``action_post`` does: a holder (or its commercial
+        partner) that is not a customer yet becomes one in this transaction (one UPDATE per count);
+        the ranks of the others are raised after the commit, in a separate transaction, by Odoo's own
+        post-commit hook (no lock on thousands of partner rows while the posting goes on)."""
         counts = defaultdict(int)
-        partners = self.env["res.partner"].browse(set(partner_ids))
+        partners = self.env["res.partner"].sudo().browse(set(partner_ids))
         commercial = {partner.id: partner.commercial_partner_id.id for partner in partners}
         for partner_id in partner_ids:
             counts[partner_id] += 1
             if commercial[partner_id] != partner_id:
                 counts[commercial[partner_id]] += 1
+        everyone = self.env["res.partner"].sudo().browse(counts)
+        everyone.flush_model(["customer_rank"])
+        ranked = everyone.filtered("customer_rank")
         by_count = defaultdict(list)
         for partner_id, count in counts.items():
-            by_count[count].append(partner_id)
-        partners.flush_model(["customer_rank"])
+            if partner_id not in ranked._ids:
+                by_count[count].append(partner_id)
         for count, ids in by_count.items():
             self.env.cr.execute(
                 SQL("UPDATE res_partner SET customer_rank = customer_rank + %s WHERE id = ANY(%s)", count, ids)
             )
-        partners.invalidate_model(["customer_rank"])
+        if by_count:
+            new = self.env["res.partner"].browse(id_ for ids in by_count.values() for id_ in ids)
+            new.invalidate_recordset(["customer_rank"])
+            new.modified(["customer_rank"])
+        if not ranked:
+            return
+        # Odoo's _increase_rank registers its post-commit hook when its data is empty: register it by
+        # calling it for one partner, then add the other counts to the same data
+        data = self.env.cr.postcommit.data.setdefault(RANK_POSTCOMMIT_KEY, defaultdict(int))
+        first, others = ranked[0], ranked[1:]
+        first._increase_rank("customer_rank", counts[first.id])
+        for partner in others:
+            data[partner.id] += counts[partner.id]
