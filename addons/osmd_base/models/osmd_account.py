@@ -1,7 +1,8 @@
 import re
+from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
 ACCOUNT_NUMBER_RE = re.compile(r"^\d{1,12}$")
@@ -43,9 +44,12 @@ class OsmdAccount(models.Model):
         tracking=True,
         help="Who the account is kept for (usually the owner); invoices are issued to the holder.",
     )
-    holder_phone = fields.Char(related="holder_id.phone")
-    holder_email = fields.Char(related="holder_id.email")
-    holder_line_ids = fields.One2many("osmd.account.holder", "account_id", string="Holder history")
+    # the holder's contacts, the history and the staff note are for the staff, never for residents
+    holder_phone = fields.Char(related="holder_id.phone", groups="base.group_user")
+    holder_email = fields.Char(related="holder_id.email", groups="base.group_user")
+    holder_line_ids = fields.One2many(
+        "osmd.account.holder", "account_id", string="Holder history", groups="base.group_user"
+    )
     resident_ids = fields.One2many("osmd.resident", "account_id", string="Residents")
     counted_resident_count = fields.Integer(
         compute="_compute_counted_resident_count",
@@ -59,15 +63,14 @@ class OsmdAccount(models.Model):
     date_close = fields.Date(string="Closed on", tracking=True)
     portal_partner_ids = fields.Many2many(
         "res.partner",
-        "osmd_account_portal_partner_rel",
-        "account_id",
-        "partner_id",
         compute="_compute_portal_partner_ids",
-        store=True,
+        search="_search_portal_partner_ids",
         string="Portal access",
-        help="People who see this account in the resident cabinet: the holder and residents with access.",
+        groups="base.group_user",
+        help="People who see this account in the resident cabinet today: its holders and the residents with "
+        "access whose period includes today. Worked out at each access, never stored.",
     )
-    note = fields.Html()
+    note = fields.Html(groups="base.group_user")
 
     _number_company_uniq = models.Constraint(
         "UNIQUE(company_id, number)", "This personal account number is already used in the association."
@@ -111,19 +114,41 @@ class OsmdAccount(models.Model):
 
     @api.depends(
         "holder_line_ids.partner_id",
+        "holder_line_ids.date_start",
         "holder_line_ids.date_end",
         "resident_ids.partner_id",
         "resident_ids.has_portal_access",
+        "resident_ids.date_start",
         "resident_ids.date_end",
     )
     def _compute_portal_partner_ids(self):
-        today = fields.Date.context_today(self)
+        # today only, as the search below: never a ``date`` nor a time zone from the caller's context, which
+        # the access check (filtered_domain) would otherwise use to let a former holder in
+        starts = self._origin.filtered("id")._get_portal_starts(self._osmd_access_today())
+        partners = defaultdict(list)
+        for account_id, partner_id in starts:
+            partners[account_id].append(partner_id)
         for account in self:
-            partners = account.holder_line_ids.filtered(lambda h: not h.date_end or h.date_end >= today).partner_id
-            partners |= account.resident_ids.filtered(
-                lambda r: r.has_portal_access and (not r.date_end or r.date_end >= today)
-            ).partner_id
-            account.portal_partner_ids = partners
+            account.portal_partner_ids = self.env["res.partner"].browse(partners.get(account._origin.id, []))
+
+    def _search_portal_partner_ids(self, operator, value):
+        """Accounts that the partners in ``value`` may see today: their holder or resident (with cabinet
+        access) period includes today. Resolved at each query (record rules use it), so access starts and
+        ends exactly with the periods, whatever a cron did or missed."""
+        if operator != "in":
+            return NotImplemented
+        partner_ids = [pid for pid in value if pid]
+        if not partner_ids:
+            return Domain.FALSE
+        today = self._osmd_access_today()
+        Holder, Resident = self.env["osmd.account.holder"], self.env["osmd.resident"]
+        holders = Domain("partner_id", "in", partner_ids) & Holder._get_valid_on_domain(today)
+        residents = (
+            Domain("partner_id", "in", partner_ids)
+            & Domain("has_portal_access", "=", True)
+            & Resident._get_valid_on_domain(today)
+        )
+        return Domain("holder_line_ids", "any!", holders) | Domain("resident_ids", "any!", residents)
 
     @api.depends("resident_ids.is_counted", "resident_ids.date_start", "resident_ids.date_end")
     @api.depends_context("date")
@@ -181,6 +206,7 @@ class OsmdAccount(models.Model):
         companies = self.env["res.company"].browse(
             {vals.get("company_id") or self.env.company.id for vals in vals_list}
         )
+        self._osmd_check_can_create(companies, vals_list)
         for vals in vals_list:
             if not vals.get("company_id"):
                 vals["company_id"] = self.env.company.id
@@ -188,6 +214,18 @@ class OsmdAccount(models.Model):
                 company = companies.browse(vals["company_id"])
                 vals["number"] = company._osmd_get_account_sequence().sudo().next_by_id()
         return super().create(vals_list)
+
+    def _osmd_check_can_create(self, companies, vals_list):
+        """Refuse a create the record rules would refuse before a number is drawn: the number comes from
+        the association's gapless sequence (through sudo), which must never be touched, locked nor created
+        for an association the user does not work in."""
+        if self.env.su:
+            return
+        self.browse().check_access("create")
+        if companies - self.env.companies:
+            raise AccessError(self.env._("You can only open personal accounts in your own association."))
+        premises = self.env["osmd.premise"].browse({vals["premise_id"] for vals in vals_list if vals.get("premise_id")})
+        premises.check_access("read")
 
     def write(self, vals):
         if "number" in vals and any(a.number != vals["number"] for a in self):
@@ -231,6 +269,37 @@ class OsmdAccount(models.Model):
         self.ensure_one()
         return self.resident_ids.filtered(lambda r: r.is_counted and r._is_valid_on(day))
 
+    @api.model
+    def _osmd_access_today(self):
+        """The day residents' access is decided on: today in the association's time zone (Kyiv by
+        default), never a date or time zone the caller puts in the context."""
+        tz = self.env.company.sudo().partner_id.tz or "Europe/Kyiv"
+        return fields.Date.context_today(self.with_context(tz=tz, date=None))
+
+    def _get_portal_starts(self, day, partners=None):
+        """{(account id, partner id): first day of the person's current period} of the people who see the
+        accounts of ``self`` (all accounts if ``self`` is empty and ``partners`` given) on ``day``: holders,
+        and residents with cabinet access, whose period includes ``day``. A resident sees the account's
+        meter readings from that first day on, never those of the people before them."""
+        if not self and partners is None:
+            return {}
+        Holder, Resident = self.env["osmd.account.holder"].sudo(), self.env["osmd.resident"].sudo()
+        scope = Domain("account_id", "in", self.ids) if self else Domain.TRUE
+        if partners is not None:
+            scope &= Domain("partner_id", "in", partners.ids)
+        starts = {}
+        for lines in (
+            Holder.search_fetch(scope & Holder._get_valid_on_domain(day), ["account_id", "partner_id", "date_start"]),
+            Resident.search_fetch(
+                scope & Domain("has_portal_access", "=", True) & Resident._get_valid_on_domain(day),
+                ["account_id", "partner_id", "date_start"],
+            ),
+        ):
+            for line in lines:
+                key = (line.account_id.id, line.partner_id.id)
+                starts[key] = min(starts.get(key, line.date_start), line.date_start)
+        return starts
+
     def _get_holders_at(self, day):
         """{account id: holder (res.partner) on ``day``} for the accounts of ``self`` that have one: what
         ``_get_holder_at`` gives for each account, in one query for any number of accounts."""
@@ -264,14 +333,13 @@ class OsmdAccount(models.Model):
         )
 
     def _cron_refresh_holders(self):
-        """Apply dated holder changes and portal access when their date comes."""
+        """Apply dated holder changes when their date comes: every account whose stored holder is not
+        the holder of today is recomputed, so a missed run is caught up by the next one. (Resident
+        cabinet access does not depend on this: the record rules read the periods at each access.)"""
         today = fields.Date.context_today(self)
-        lines = self.env["osmd.account.holder"].search(
-            ["|", ("date_start", "=", today), ("date_end", "=", fields.Date.subtract(today, days=1))]
-        )
-        residents = self.env["osmd.resident"].search([("date_end", "=", fields.Date.subtract(today, days=1))])
-        accounts = lines.account_id | residents.account_id
-        if accounts:
-            self.env.add_to_compute(self._fields["holder_id"], accounts)
-            self.env.add_to_compute(self._fields["portal_partner_ids"], accounts)
-            accounts.flush_recordset()
+        accounts = self.search([("holder_line_ids", "!=", False)])
+        current = accounts._get_holders_at(today)
+        stale = accounts.filtered(lambda a: a.id in current and a.holder_id != current[a.id])
+        if stale:
+            self.env.add_to_compute(self._fields["holder_id"], stale)
+            stale.flush_recordset()

@@ -33,7 +33,7 @@ class OsmdBuilding(models.Model):
     living_area = fields.Float(compute="_compute_areas", store=True, digits=(12, 2), string="Living area, m²")
     heated_area = fields.Float(compute="_compute_areas", store=True, digits=(12, 2), string="Heated area, m²")
     vote_area = fields.Float(compute="_compute_areas", store=True, digits=(12, 2), string="Area for votes, m²")
-    note = fields.Html()
+    note = fields.Html(groups="base.group_user")
 
     _entrance_count_positive = models.Constraint("CHECK(entrance_count >= 1)", "A building has at least one entrance.")
     _floor_count_positive = models.Constraint("CHECK(floor_count >= 1)", "A building has at least one floor.")

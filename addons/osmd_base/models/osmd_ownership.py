@@ -2,6 +2,7 @@ from fractions import Fraction
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 
 from ..tools.shares import format_period, format_share, share_errors
 
@@ -42,14 +43,25 @@ class OsmdOwnership(models.Model):
     share_display = fields.Char(string="Share", compute="_compute_share_display")
     date_start = fields.Date(string="Owner since", required=True, default=fields.Date.context_today, index=True)
     date_end = fields.Date(string="Owner until", index=True, help="Last day of ownership; empty while it lasts.")
-    document_kind = fields.Selection(TITLE_DOCUMENT_KINDS, string="Title document")
-    document_number = fields.Char()
-    document_date = fields.Date()
+    # title documents are for the staff: residents see their co-owners' names and shares only
+    document_kind = fields.Selection(TITLE_DOCUMENT_KINDS, string="Title document", groups="base.group_user")
+    document_number = fields.Char(groups="base.group_user")
+    document_date = fields.Date(groups="base.group_user")
     vote_area = fields.Float(
         compute="_compute_vote_area",
         digits=(10, 4),
         string="Area for votes, m²",
         help="Area of the premise counted for votes, times the share.",
+    )
+
+    portal_partner_ids = fields.Many2many(
+        "res.partner",
+        compute="_compute_portal_partner_ids",
+        search="_search_portal_partner_ids",
+        string="Seen by residents",
+        groups="base.group_user",
+        help="Residents who see this ownership today: the people with access to an account of the premise, "
+        "while the ownership is current (never the previous owners).",
     )
 
     _share_valid = models.Constraint(
@@ -81,6 +93,26 @@ class OsmdOwnership(models.Model):
         """The exact share as a Fraction (the record must be a singleton)."""
         self.ensure_one()
         return Fraction(self.share_numerator, self.share_denominator or 1)
+
+    @api.depends("premise_id", "date_start", "date_end")
+    def _compute_portal_partner_ids(self):
+        today = self.env["osmd.account"]._osmd_access_today()
+        for rec in self:
+            current = rec._is_valid_on(today)
+            rec.portal_partner_ids = (
+                rec.premise_id.sudo().account_ids.portal_partner_ids if current else self.env["res.partner"]
+            )
+
+    def _search_portal_partner_ids(self, operator, value):
+        """Current ownerships of the premises whose accounts the partners in ``value`` see today (record
+        rule of residents)."""
+        if operator != "in":
+            return NotImplemented
+        Account = self.env["osmd.account"]
+        partners = Domain("portal_partner_ids", "in", list(value))
+        return Domain("premise_id", "any", Domain("account_ids", "any", partners)) & self._get_valid_on_domain(
+            Account._osmd_access_today()
+        )
 
     # ------------------------------------------------------------
     # CONSTRAINTS

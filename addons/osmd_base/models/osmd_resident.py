@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 
 RESIDENT_RELATIONS = [
     ("owner", "Owner"),
@@ -20,8 +21,9 @@ class OsmdResident(models.Model):
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True, precompute=True)
     premise_id = fields.Many2one(related="account_id.premise_id", store=True, index=True)
     partner_id = fields.Many2one("res.partner", string="Person", required=True, index=True, ondelete="restrict")
-    phone = fields.Char(related="partner_id.phone", readonly=False)
-    email = fields.Char(related="partner_id.email", readonly=False)
+    # contacts are for the staff: residents see who lives with them, not their phones and e-mails
+    phone = fields.Char(related="partner_id.phone", readonly=False, groups="base.group_user")
+    email = fields.Char(related="partner_id.email", readonly=False, groups="base.group_user")
     relation = fields.Selection(RESIDENT_RELATIONS, required=True, default="registered")
     date_start = fields.Date(string="From", required=True, default=fields.Date.context_today)
     date_end = fields.Date(string="Until")
@@ -34,6 +36,16 @@ class OsmdResident(models.Model):
         string="Resident cabinet access",
         default=True,
         help="The person sees this account's balance, receipts and meters in the resident cabinet.",
+    )
+
+    portal_partner_ids = fields.Many2many(
+        "res.partner",
+        compute="_compute_portal_partner_ids",
+        search="_search_portal_partner_ids",
+        string="Seen by residents",
+        groups="base.group_user",
+        help="Residents who see this line today: the people with access to the account, while the line is "
+        "current (never the residents before them).",
     )
 
     _dates_valid = models.Constraint(
@@ -55,3 +67,19 @@ class OsmdResident(models.Model):
                             account=rec.account_id.number,
                         )
                     )
+
+    @api.depends("account_id", "date_start", "date_end")
+    def _compute_portal_partner_ids(self):
+        today = self.env["osmd.account"]._osmd_access_today()
+        for rec in self:
+            current = rec._is_valid_on(today)
+            rec.portal_partner_ids = rec.account_id.sudo().portal_partner_ids if current else self.env["res.partner"]
+
+    def _search_portal_partner_ids(self, operator, value):
+        """Current lines of the accounts the partners in ``value`` see today (record rule of residents)."""
+        if operator != "in":
+            return NotImplemented
+        Account = self.env["osmd.account"]
+        return Domain("account_id", "any", Domain("portal_partner_ids", "in", list(value))) & self._get_valid_on_domain(
+            Account._osmd_access_today()
+        )

@@ -1,4 +1,7 @@
 import json
+from datetime import date
+
+from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -128,6 +131,72 @@ class TestResidentIsolation(OsmdCommon):
         self.assertEqual(residents.account_id, acc_1)
         premises = self.env["osmd.premise"].with_user(self.resident_2).search([])
         self.assertEqual(premises, acc_2.premise_id)
+
+    def test_access_follows_the_dates_without_cron(self):
+        """A buyer sees the account from the first day of their period, the seller until the last one;
+        nothing depends on a cron run (none runs here)."""
+        acc_2 = self.data_a["accounts"][1]
+        seller = self.data_a["owners"][2]
+        buyer = self.env["res.partner"].create({"name": "Покупець", "company_id": self.company_a.id})
+        buyer_user = new_test_user(
+            self.env,
+            login="buyer_next_month",
+            groups="osmd_base.group_osmd_resident",
+            partner_id=buyer.id,
+            company_id=self.company_a.id,
+            company_ids=[self.company_a.id],
+        )
+        acc_2.holder_line_ids.date_end = date(2026, 3, 14)
+        acc_2.resident_ids.date_end = date(2026, 3, 14)
+        self.env["osmd.account.holder"].create(
+            {"account_id": acc_2.id, "partner_id": buyer.id, "date_start": "2026-03-15", "reason": "sale"}
+        )
+        tenant = self.env["osmd.resident"].create(
+            {"account_id": acc_2.id, "partner_id": buyer.id, "relation": "owner", "date_start": "2026-03-15"}
+        )
+        self.assertEqual(acc_2.resident_ids.partner_id, seller | buyer)
+        Account = self.env["osmd.account"]
+        for day, seller_sees, buyer_sees in (
+            ("2026-03-01", True, False),
+            ("2026-03-14", True, False),
+            ("2026-03-15", False, True),
+            ("2027-01-01", False, True),
+        ):
+            self.env.invalidate_all()  # a new day is a new request: nothing computed is kept
+            with self.subTest(day=day), freeze_time(day):
+                self.assertEqual(bool(Account.with_user(self.resident_2).search([])), seller_sees)
+                self.assertEqual(bool(Account.with_user(buyer_user).search([])), buyer_sees)
+                self.assertEqual(bool(acc_2.with_user(buyer_user)._filtered_access("read")), buyer_sees)
+                self.assertEqual(
+                    bool(acc_2.premise_id.with_user(self.resident_2)._filtered_access("read")), seller_sees
+                )
+                self.assertEqual(
+                    acc_2.with_context(date=day).sudo().portal_partner_ids, buyer if buyer_sees else seller
+                )
+        # a resident without cabinet access sees nothing even in their period
+        tenant.has_portal_access = False
+        self.env.invalidate_all()
+        with freeze_time("2026-04-01"):
+            self.assertFalse(Account.with_user(buyer_user).search([("holder_id", "!=", buyer.id)]))
+            acc_2.holder_line_ids.filtered(lambda h: h.partner_id == buyer).date_start = date(2026, 4, 2)
+            self.assertFalse(Account.with_user(buyer_user).search([]))
+
+    def test_resident_reads_no_staff_data(self):
+        """Their own account, yes; its staff note, the holder's contacts, the holder history, the title
+        documents and who has access, no."""
+        acc_1 = self.data_a["accounts"][0].with_user(self.resident_1)
+        self.assertEqual(acc_1.read(["number", "holder_id", "total_area"])[0]["number"], acc_1.sudo().number)
+        for fname in ("note", "holder_phone", "holder_email", "holder_line_ids", "portal_partner_ids"):
+            with self.subTest(field=fname), self.assertRaises(AccessError):
+                acc_1.read([fname])
+        with self.assertRaises(AccessError):
+            acc_1.resident_ids[:1].read(["email"])
+        ownership = self.data_a["premises"][0].ownership_ids[:1].with_user(self.resident_1)
+        self.assertTrue(ownership.read(["partner_id", "share_display"]))
+        with self.assertRaises(AccessError):
+            ownership.read(["document_number"])
+        with self.assertRaises(AccessError):
+            self.env["osmd.account.holder"].with_user(self.resident_1).search([])
 
 
 @tagged("post_install", "-at_install", "osmd")

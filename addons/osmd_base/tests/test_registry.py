@@ -1,8 +1,9 @@
 from datetime import date
+from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -222,6 +223,34 @@ class TestPersonalAccounts(OsmdCommon):
         new = self.env["osmd.account"].create({"premise_id": account.premise_id.id, "company_id": self.company_a.id})
         self.assertEqual(new.state, "active")
         self.assertNotEqual(new.number, account.number)
+
+    def test_refused_create_draws_no_number(self):
+        """A create the rules refuse never draws (nor locks, nor creates) another association's number."""
+        accountant = self.users_a["accountant"]
+        drawn = []
+        next_by_id = type(self.env["ir.sequence"]).next_by_id
+
+        def spy(sequence, *args, **kwargs):
+            drawn.append(sequence.company_id)
+            return next_by_id(sequence, *args, **kwargs)
+
+        with patch.object(type(self.env["ir.sequence"]), "next_by_id", spy):
+            for company, premise in (
+                (self.company_b, self.data_b["premises"][2]),
+                (self.company_a, self.data_b["premises"][2]),
+                (self.company_b, self.data_a["premises"][2]),
+            ):
+                with self.subTest(company=company.name, premise=premise.display_name):
+                    with self.assertRaises(AccessError):
+                        self.env["osmd.account"].with_user(accountant).create(
+                            {"premise_id": premise.id, "company_id": company.id}
+                        )
+            self.assertFalse(drawn, "no number drawn for a refused create")
+            account = (
+                self.env["osmd.account"].with_user(accountant).create({"premise_id": self.data_a["premises"][2].id})
+            )
+        self.assertEqual(drawn, [self.company_a])
+        self.assertEqual(account.number, "000003")
 
     def test_counted_residents_by_date(self):
         account = self.data_a["accounts"][0]

@@ -277,26 +277,25 @@ class OsmdPortalGrant(models.TransientModel):
         }
 
     def _osmd_log_on_accounts(self, entries):
-        """Internal note on each account: who got access, and the links to hand over."""
+        """Internal note on each account: who got access and how. Never the signup link itself: a link
+        opens the account of its person for days, and the chatter is read by every audit and accounting
+        user; the staff member who granted access gets the links on screen (wizard lines) only."""
         items = {}
         for entry in entries:
             if entry["channel"] == "link":
                 text = self.env._(
-                    "%(name)s: login %(login)s, no e-mail. Hand over or send by SMS this signup link:",
+                    "%(name)s: login %(login)s, no e-mail; a signup link was given to %(user)s to hand over.",
                     name=entry["partner"].name,
                     login=entry["login"],
-                )
-                item = Markup('<li>%s <a href="%s">%s</a></li>') % (
-                    text,
-                    entry["signup_url"],
-                    entry["signup_url"],
+                    user=self.env.user.name,
                 )
             else:
-                item = Markup("<li>%s</li>") % self.env._(
+                text = self.env._(
                     "%(name)s: login %(login)s, invitation sent by e-mail.",
                     name=entry["partner"].name,
                     login=entry["login"],
                 )
+            item = Markup("<li>%s</li>") % text
             for account in entry["accounts"]:
                 items.setdefault(account.id, []).append(item)
         if not items:

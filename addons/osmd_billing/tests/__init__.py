@@ -8,3 +8,4 @@ from . import test_debts
 from . import test_turnover
 from . import test_bulk_posting
 from . import test_audit_trail
+from . import test_curious_resident

@@ -107,7 +107,7 @@ class OsmdMeter(models.Model):
     )
     last_reading_date = fields.Date(compute="_compute_last_reading_id", string="Last reading on")
     last_value1 = fields.Float(compute="_compute_last_reading_id", string="Last T1", digits=(16, 3))
-    note = fields.Html()
+    note = fields.Html(groups="base.group_user")  # the staff's note, never shown to residents
     active = fields.Boolean(default=True)
 
     _serial_utility_uniq = models.Constraint(

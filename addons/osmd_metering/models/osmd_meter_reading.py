@@ -117,14 +117,56 @@ class OsmdMeterReading(models.Model):
         string="Effective",
         help="The latest confirmed reading of its meter in its period: the one the period is billed up to.",
     )
-    submitted_by_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
-    note = fields.Char()
+    # who entered it and the staff's note are for the staff; residents see their readings only
+    submitted_by_id = fields.Many2one(
+        "res.users", default=lambda self: self.env.user, readonly=True, groups="base.group_user"
+    )
+    note = fields.Char(groups="base.group_user")
+    portal_partner_ids = fields.Many2many(
+        "res.partner",
+        compute="_compute_portal_partner_ids",
+        search="_search_portal_partner_ids",
+        string="Seen by residents",
+        groups="base.group_user",
+        help="Residents who see this reading today: the holders and residents (with cabinet access) of the "
+        "premise's account, for readings dated from the first day of their current period.",
+    )
 
     _values_positive = models.Constraint(
         "CHECK(COALESCE(value1, 0) >= 0 AND COALESCE(value2, 0) >= 0 AND COALESCE(value3, 0) >= 0)",
         "A reading cannot be negative.",
     )
     _period_idx = models.Index("(meter_id, period, state)")
+
+    def _compute_portal_partner_ids(self):
+        today = self.env["osmd.account"]._osmd_access_today()
+        accounts = self.env["osmd.account"].sudo().search([("premise_id", "in", self.premise_id.ids)])
+        seen = defaultdict(list)  # premise id: [(partner id, first day)]
+        for (account_id, partner_id), start in accounts._get_portal_starts(today).items():
+            seen[accounts.browse(account_id).premise_id.id].append((partner_id, start))
+        for reading in self:
+            reading.portal_partner_ids = self.env["res.partner"].browse(
+                [pid for pid, start in seen.get(reading.premise_id.id, []) if reading.date and reading.date >= start]
+            )
+
+    def _search_portal_partner_ids(self, operator, value):
+        """Readings the partners in ``value`` see today: those of the meters of the premises of the accounts
+        they hold or live on today, dated from the first day of their current period (never the history of
+        the people before them). Resolved at each query: the record rule of residents uses it."""
+        if operator != "in":
+            return NotImplemented
+        partners = self.env["res.partner"].browse([pid for pid in value if pid])
+        if not partners:
+            return Domain.FALSE
+        Account = self.env["osmd.account"].sudo()
+        today = Account._osmd_access_today()
+        starts = {}  # premise id: first day
+        for (account_id, _partner_id), start in Account._get_portal_starts(today, partners).items():
+            premise_id = Account.browse(account_id).premise_id.id
+            starts[premise_id] = min(starts.get(premise_id, start), start)
+        return Domain.OR(
+            Domain("premise_id", "=", premise_id) & Domain("date", ">=", start) for premise_id, start in starts.items()
+        )
 
     @api.depends("date")
     def _compute_period(self):
