@@ -14,6 +14,7 @@
         "security/osmd_base_groups.xml",
         "security/ir.model.access.csv",
         "security/osmd_base_security.xml",
+        "security/osmd_user_rules.xml",
         "data/ir_cron_data.xml",
         "wizard/osmd_ownership_transfer_views.xml",
         "wizard/osmd_association_create_views.xml",

@@ -7,3 +7,4 @@ from . import test_ip_allowlist
 from . import test_onboarding
 from . import test_translation
 from . import test_database_manager
+from . import test_staff_lookup
