@@ -257,9 +257,9 @@ class AccountMove(models.Model):
     def _osmd_bulk_plan(self, vals_list):
         """{"bulk": indexes of the invoices that take the bulk path (references included), "references":
         the indexes of the reference invoices (the first of the group, then one per product not yet
-        covered), "products": {product id: (income account,
-        uom id)}, "partners": {partner id: (commercial partner id, display name)}, "lines": {id(invoice
-        values): the invoice's lines as _osmd_bulk_lines returns them}}."""
+        covered), "products": {product id: (income account, uom id)}, "partners": {partner id: (commercial
+        partner id, display name, delivery address id)}, "lines": {id(invoice values): the invoice's lines
+        as _osmd_bulk_lines returns them}, "extra_columns": see _osmd_bulk_extra_columns}."""
         extra_columns = self._osmd_bulk_extra_columns()
         plan = {
             "bulk": set(),
@@ -321,7 +321,10 @@ class AccountMove(models.Model):
             signatures[partner.id] = tuple(
                 partner[name].id if partner._fields[name].relational else partner[name] for name in signature_fields
             )
-            plan["partners"][partner.id] = (partner.commercial_partner_id.id, partner.display_name)
+            # Odoo's delivery address: the holder itself when it has no contacts and no parent (contacts
+            # take the standard path), else the one address_get finds in its company
+            shipping = partner.address_get(["delivery"])["delivery"] if partner.parent_id else partner.id
+            plan["partners"][partner.id] = (partner.commercial_partner_id.id, partner.display_name, shipping)
         candidates = []
         for index, vals in enumerate(vals_list):
             if (
@@ -399,7 +402,7 @@ class AccountMove(models.Model):
     @api.model
     def _osmd_bulk_rows(self, vals, name, sequence_number, plan):
         """(move row values, [line row values]) of one invoice: only the columns built per invoice."""
-        commercial_id, display_name = plan["partners"][vals["partner_id"]]
+        commercial_id, display_name, shipping_id = plan["partners"][vals["partner_id"]]
         lines = plan["lines"][id(vals)]
         total = sum((line[4] for line in lines), Decimal(0))
         uid = self.env.uid
@@ -412,7 +415,7 @@ class AccountMove(models.Model):
             "write_uid": uid,
             "partner_id": vals["partner_id"],
             "commercial_partner_id": commercial_id,
-            "partner_shipping_id": vals["partner_id"],
+            "partner_shipping_id": shipping_id,
             "invoice_partner_display_name": display_name,
             "payment_reference": vals.get("payment_reference") or None,
             "invoice_origin": vals.get("invoice_origin") or None,
@@ -577,15 +580,7 @@ class AccountMove(models.Model):
         ours, our_lines = self._osmd_bulk_rows(vals, name, reference.sequence_number, plan)
         # the gap flag of a reference is Odoo's (the number before it may be missing); the bulk invoices
         # follow a reference or each other: no gap
-        self.env.cr.execute(
-            SQL(
-                "SELECT 1 FROM account_move WHERE journal_id = %s AND sequence_prefix = %s AND sequence_number = %s",
-                reference.journal_id.id,
-                move_row["sequence_prefix"],
-                reference.sequence_number - 1,
-            )
-        )
-        ours["made_sequence_gap"] = reference.sequence_number > 1 and not self.env.cr.rowcount
+        ours["made_sequence_gap"] = self._osmd_bulk_reference_gap(reference, move_row["sequence_prefix"])
         batch_move, batch_lines = self._osmd_bulk_batch_values(vals)
         ours = {**batch_move, **ours}
         # the prefix the bulk names get: the part of the name before the number, as Odoo splits it
@@ -619,6 +614,19 @@ class AccountMove(models.Model):
                 "payment_term": next(row for row in line_db_rows if row["display_type"] == "payment_term"),
             }
         return None
+
+    @api.model
+    def _osmd_bulk_reference_gap(self, reference, prefix):
+        """Odoo's ``made_sequence_gap`` of a reference: the number before it is missing."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT 1 FROM account_move WHERE journal_id = %s AND sequence_prefix = %s AND sequence_number = %s",
+                reference.journal_id.id,
+                prefix,
+                reference.sequence_number - 1,
+            )
+        )
+        return reference.sequence_number > 1 and not self.env.cr.fetchall()
 
     @api.model
     def _osmd_bulk_check_names(self, count, plan):
