@@ -33,15 +33,18 @@ exactly, so they are written with a few bulk COPYs, under these safeguards:
   through the standard path.
 * Numbers come from the journal's sequence: the references take theirs the standard way, the bulk
   invoices the following ones in order (a number already used after the last reference sends the group
-  through the standard path). Concurrency: the last reference's number is taken by Odoo's
-  ``_locked_increment``, which holds the unique-index entry of that name until the transaction ends,
-  and the COPY holds the entries of the bulk names the same way. A second worker posting in the same
-  journal and sequence (standard or bulk) tries the next number after the last one it can see, so it
-  waits on the first number this transaction took, whatever the isolation level; when we commit it gets a unique
-  violation in its savepoint and tries the next number, once per invoice of our batch (about 0.1 ms
-  each), and takes the first free number after them; when we roll back it takes the number it waited
-  for. Neither transaction fails, no number is used twice and no gap is made. A posting of ours that
-  meets a concurrent one waits the same way, as Odoo's does.
+  through the standard path). Concurrency: the numbers of the invoices posted the standard way (the
+  references among them) are taken by Odoo's ``_locked_increment``, which holds the unique-index entry
+  of each name until the transaction ends; the COPY holds the entries of the bulk names the same way.
+  A second worker posting in the same journal and sequence (standard or bulk) tries the number after
+  the last one it can see, which is at most our first one: it waits on that entry whatever the
+  isolation level. When we commit, it gets a unique violation in its savepoint and tries the next
+  number, one savepointed UPDATE per invoice of our batch, and takes the first free number after ours;
+  when we roll back, it takes the number it waited for. Neither transaction fails, no number is used
+  twice and no gap is made; a posting of ours that meets a concurrent one waits the same way, as
+  Odoo's does. Only a name chosen by hand (not drawn from the sequence) and committed meanwhile among
+  our bulk names makes the COPY fail on the unique index: the transaction is rolled back (a cron batch
+  is retried by the next run).
 * ``customer_rank`` is raised as Odoo's ``_increase_rank`` does: holders that are not customers yet in
   this transaction, the others after the commit in a separate transaction (no lock held on thousands
   of partner rows until the end of the posting).
