@@ -391,6 +391,20 @@ class TestCuriousResident(OsmdDataMixin, HttpCase):
         )
         self.assertFalse(self.env["osmd.account"].with_user(seller_user).search([]))
         self.assertFalse(self.env["osmd.meter.reading"].with_user(seller_user).search([]))
+        # nor by putting a past date in the context (read of computed fields only: the access check
+        # evaluates the rules in Python, on the computed access of today)
+        self.env.invalidate_all()
+        past = self.env(user=seller_user, context={"date": "2025-01-01"})
+        old_residence = account.resident_ids.filtered(lambda r: r.partner_id == seller)
+        old_ownership = premise.ownership_ids.filtered(lambda o: o.partner_id == seller)
+        for record, fnames in (
+            (account, ["balance", "counted_resident_count"]),
+            (old_residence, ["is_current"]),
+            (old_ownership, ["vote_area"]),
+            (premise, ["owner_names"]),
+        ):
+            with self.subTest(model=record._name), self.assertRaises(AccessError):
+                record.with_env(past).read(fnames)
 
     # ------------------------------------------------------------
     # account Y (same building) and Z (another association) through the ORM
@@ -494,6 +508,17 @@ class TestCuriousResident(OsmdDataMixin, HttpCase):
             pdf = self.url_open(f"/my/invoices/{invoice.id}?report_type=pdf&download=true")
             self.assertNotIn(f"/my/invoices/{invoice.id}", pdf.url)
             self.assertNotEqual(pdf.headers.get("Content-Type"), "application/pdf")
+        # reports by URL: the receipt of Y's and Z's invoice, the QR sticker of Y's and Z's meter
+        for url, secret in (
+            (f"/report/html/osmd_billing.report_receipt/{self.invoice_y.id}", self.invoice_y.name),
+            (f"/report/html/osmd_billing.report_receipt/{self.invoice_z.id}", self.invoice_z.name),
+            (f"/report/html/osmd_metering.report_osmd_meter_sticker/{self.meter_y.id}", self.meter_y.serial),
+            (f"/report/html/osmd_metering.report_osmd_meter_sticker/{self.meter_z.id}", self.meter_z.serial),
+        ):
+            with self.subTest(url=url):
+                response = self.url_open(url)
+                self.assertNotEqual(response.status_code, 200)
+                self.assertNotIn(secret, response.text)
         # the meter QR route answers 404 for any meter to a resident (staff only)
         for meter in (self.meter_x, self.meter_y, self.meter_z):
             response = self.url_open(f"/osmd/meter/{meter.id}/reading", allow_redirects=False)
