@@ -1,6 +1,7 @@
 from datetime import date
 from unittest.mock import patch
 
+from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -251,6 +252,23 @@ class TestPersonalAccounts(OsmdCommon):
             )
         self.assertEqual(drawn, [self.company_a])
         self.assertEqual(account.number, "000003")
+
+    def test_missed_holder_cron_is_caught_up(self):
+        """The holder of a dated sale becomes the account's holder at the next cron run, even when the
+        runs of the sale day and of the days after it were missed."""
+        account = self.data_a["accounts"][1]
+        seller = account.holder_id
+        buyer = self.env["res.partner"].create({"name": "Покупець", "company_id": self.company_a.id})
+        with freeze_time("2026-03-01"):
+            account.holder_line_ids.date_end = date(2026, 3, 14)
+            self.env["osmd.account.holder"].create(
+                {"account_id": account.id, "partner_id": buyer.id, "date_start": "2026-03-15", "reason": "sale"}
+            )
+            self.env.flush_all()
+            self.assertEqual(account.holder_id, seller)
+        with freeze_time("2026-03-17"):
+            self.env["osmd.account"]._cron_refresh_holders()
+            self.assertEqual(account.holder_id, buyer)
 
     def test_counted_residents_by_date(self):
         account = self.data_a["accounts"][0]
