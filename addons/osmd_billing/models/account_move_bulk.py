@@ -512,7 +512,7 @@ class AccountMove(models.Model):
     def _osmd_bulk_batch_values(self, vals):
         """({column: value}, {display type: {column: value}}): the values of the batch columns that follow
         from the invoice values and the user, as Odoo's create + action_post give them."""
-        invoice_date = vals["invoice_date"]
+        invoice_date = vals.get("invoice_date")
         partner = self.env["res.partner"].browse(vals["partner_id"])
         due = fields.Date.context_today(self)
         common = {
