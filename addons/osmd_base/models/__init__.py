@@ -13,3 +13,4 @@ from . import osmd_staff_member
 from . import res_users
 from . import res_users_apikeys
 from . import ir_http
+from . import osmd_company_guard

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 
+from ..tools.company_access import check_own_associations
 from ..tools.registry_import import (
     MSG_ACCOUNT_NUMBER_USED,
     MSG_PREMISE_EXISTS,
@@ -42,6 +43,10 @@ class OsmdRegistryImport(models.TransientModel):
     )
     filename = fields.Char()
 
+    @api.constrains("company_id")
+    def _check_own_association(self):
+        check_own_associations(self)
+
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
@@ -78,7 +83,10 @@ class OsmdRegistryImport(models.TransientModel):
 
     @api.model
     def _check_company_access(self, company):
-        if not company.osmd_kind or company not in self.env.user.company_ids:
+        if company not in self.env.user.company_ids:
+            # another association's name is not echoed back
+            raise AccessError(self.env._("You can only work on the data of your own association."))
+        if not company.osmd_kind:
             raise AccessError(self.env._("You cannot import into %(company)s.", company=company.name))
 
     @api.model

@@ -9,3 +9,4 @@ from . import test_turnover
 from . import test_bulk_posting
 from . import test_audit_trail
 from . import test_curious_resident
+from . import test_hostile_staff

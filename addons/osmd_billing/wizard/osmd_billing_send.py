@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
+from odoo.addons.osmd_base.tools.company_access import check_own_associations
 from odoo.addons.osmd_base.tools.phone import PhoneError, normalize_phone
 
 from ..tools.formatting import NBSP, fmt_number
@@ -43,6 +44,10 @@ class OsmdBillingSend(models.TransientModel):
     sms_optout_count = fields.Integer(string="SMS opted out", readonly=True)
     sms_missing_count = fields.Integer(string="Without phone", readonly=True)
     sms_ids = fields.Many2many("sms.sms", string="SMS", readonly=True)
+
+    @api.constrains("company_id")
+    def _check_own_association(self):
+        check_own_associations(self)
 
     @api.depends("company_id")
     def _compute_provider_id(self):

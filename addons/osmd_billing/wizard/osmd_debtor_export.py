@@ -1,7 +1,9 @@
 import base64
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from odoo.addons.osmd_base.tools.company_access import check_own_associations
 
 from ..tools.xlsx import build_workbook
 
@@ -30,6 +32,10 @@ class OsmdDebtorExport(models.TransientModel):
     )
     xlsx_file = fields.Binary(string="File", readonly=True, attachment=False)
     xlsx_filename = fields.Char(string="File name", readonly=True)
+
+    @api.constrains("company_id")
+    def _check_own_association(self):
+        check_own_associations(self)
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -5,6 +5,8 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+from odoo.addons.osmd_base.tools.company_access import check_own_associations
+
 from ..tools.proration import month_bounds
 from ..tools.xlsx import build_workbook
 
@@ -56,6 +58,10 @@ class OsmdTurnoverRegister(models.TransientModel):
     )
     xlsx_file = fields.Binary(string="File", readonly=True, attachment=False)
     xlsx_filename = fields.Char(string="File name", readonly=True)
+
+    @api.constrains("company_id")
+    def _check_own_association(self):
+        check_own_associations(self)
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.fields import Domain
+
+from odoo.addons.osmd_base.tools.company_access import check_own_associations
 
 
 class OsmdMeterEstimate(models.TransientModel):
@@ -35,6 +37,10 @@ class OsmdMeterEstimate(models.TransientModel):
         help="Also estimate house and entrance meters. Off by default: an estimated house total would turn into "
         "invented losses.",
     )
+
+    @api.constrains("company_id")
+    def _check_own_association(self):
+        check_own_associations(self)
 
     def _get_meter_domain(self):
         self.ensure_one()

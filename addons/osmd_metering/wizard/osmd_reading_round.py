@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
+from odoo.addons.osmd_base.tools.company_access import check_own_associations
+
 ZONES = (1, 2, 3)
 
 
@@ -42,6 +44,10 @@ class OsmdReadingRound(models.TransientModel):
             round_.display_name = self.env._(
                 "Reading round %(building)s", building=round_.building_id.display_name or ""
             ).strip()
+
+    @api.constrains("company_id")
+    def _check_own_association(self):
+        check_own_associations(self)
 
     @api.depends("line_ids.is_filled", "line_ids.zone_count")
     def _compute_line_stats(self):
