@@ -1,7 +1,10 @@
 import sys
+import threading
+import time
 from datetime import date
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -501,3 +504,85 @@ class TestBulkPosting(BillingCommon):
             self.assertEqual(move.line_ids.create_uid, accountant)
         self.assertEqual(len(set(bulk.message_ids.mapped("message_id"))), len(bulk.message_ids), "own Message-Ids")
         self.assertEqual(bulk[1].message_ids.author_id, accountant.partner_id)
+
+    # ------------------------------------------------------------
+    # concurrency (two real transactions, both rolled back)
+    # ------------------------------------------------------------
+
+    def _invoice_vals_on(self, env, count):
+        """Invoice values of ``count`` holders created in ``env``'s transaction, on its company's sales journal."""
+        company = env.company
+        journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
+        product = env["product.product"].create({"name": "Послуга", "taxes_id": [Command.clear()], "type": "service"})
+        partners = env["res.partner"].create([{"name": f"Конкурент {i}"} for i in range(count)])
+        return [
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "partner_id": partner.id,
+                "invoice_date": INVOICE_DATE,
+                "date": INVOICE_DATE,
+                "currency_id": company.currency_id.id,
+                "payment_reference": f"R{partner.id}",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": product.id, "name": "x", "quantity": 1, "price_unit": 10, "tax_ids": []}
+                    )
+                ],
+            }
+            for partner in partners
+        ]
+
+    def test_concurrent_posting_waits_and_does_not_fail(self):
+        """What the module docstring says: a second transaction posting in the journal while a bulk posting is
+        open waits on the first number the bulk posting took, and does not fail; here the bulk posting is
+        rolled back and the other takes that number (a commit cannot be tested without leaving data)."""
+        dbname = self.env.cr.dbname
+        cr1, cr2 = sql_db.db_connect(dbname).cursor(), sql_db.db_connect(dbname).cursor()
+        result = {}
+        try:
+            cr2.execute("SET lock_timeout = '30s'")
+            env1 = api.Environment(cr1, SUPERUSER_ID, {})
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            vals2 = self._invoice_vals_on(env2, 1)
+            cr2.flush()
+            Move1 = env1["account.move"]
+            Move = type(Move1)
+            original = Move._osmd_bulk_insert
+            seen = []
+
+            def spy(model, reference, bulk_vals, plan):
+                seen.extend(bulk_vals)
+                return original(model, reference, bulk_vals, plan)
+
+            with patch.object(Move, "_osmd_bulk_insert", autospec=True, side_effect=spy):
+                bulk = Move1._osmd_create_posted_invoices(self._invoice_vals_on(env1, 4))
+            cr1.flush()
+            self.assertEqual(len(seen), 3, "three invoices after the reference take the bulk path")
+            names = bulk.mapped("name")
+
+            def post_other():
+                try:
+                    move = env2["account.move"].create(vals2)
+                    move.action_post()
+                    cr2.flush()
+                    result["name"] = move.name
+                except Exception as error:  # noqa: BLE001 - reported to the test thread
+                    result["error"] = error
+
+            thread = threading.Thread(target=post_other)
+            thread.start()
+            time.sleep(2)
+            self.assertTrue(thread.is_alive(), "the other posting waits for the bulk posting's transaction")
+            self.assertNotIn("error", result)
+            cr1.rollback()
+            thread.join(30)
+            self.assertFalse(thread.is_alive())
+            self.assertNotIn("error", result, result.get("error"))
+            self.assertEqual(result["name"], names[0], "after the rollback it takes the number it waited for")
+        finally:
+            cr1.rollback()
+            cr2.rollback()
+            cr1.close()
+            cr2.close()
