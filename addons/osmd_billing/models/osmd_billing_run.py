@@ -3,7 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import split_every
 
@@ -100,6 +100,14 @@ class OsmdBillingRun(models.Model):
     )
     state = fields.Selection(RUN_STATES, default="draft", required=True, index=True, tracking=True)
     is_post_queued = fields.Boolean(string="Posting in background", readonly=True, copy=False)
+    post_requested_by = fields.Many2one(
+        "res.users",
+        string="Posting requested by",
+        readonly=True,
+        copy=False,
+        help="The user who queued the posting in background: the invoices are posted in their name, with their "
+        "access rights.",
+    )
     line_ids = fields.One2many("osmd.billing.line", "run_id", string="Accruals", readonly=True)
     problem_ids = fields.One2many("osmd.billing.problem", "run_id", string="Problems", readonly=True)
     move_ids = fields.One2many("account.move", "osmd_billing_run_id", string="Invoices", readonly=True)
@@ -218,7 +226,9 @@ class OsmdBillingRun(models.Model):
     def action_post_background(self):
         self.ensure_one()
         self._check_can_post()
-        self.is_post_queued = True
+        self._check_can_create_invoices()
+        # the background job posts in the name and with the rights of whoever pressed the button
+        self.write({"is_post_queued": True, "post_requested_by": self.env.uid})
         self.env.ref("osmd_billing.ir_cron_osmd_billing_run")._trigger()
         return True
 
@@ -252,6 +262,15 @@ class OsmdBillingRun(models.Model):
             )
         if not self.journal_id:
             raise UserError(self.env._("The association has no sales journal."))
+
+    def _check_can_create_invoices(self):
+        """Refuse a user who may not create and post the invoices of the run."""
+        self.ensure_one()
+        self.check_access("write")
+        self.env["account.move"].check_access("create")
+        self.env["account.move.line"].check_access("create")
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("You don't have the access rights to post an invoice."))
 
     # ---------------- compute ----------------
 
@@ -824,12 +843,11 @@ class OsmdBillingRun(models.Model):
         for line in run.line_ids.read(fnames, load=None):
             lines_by_account[line["account_id"]].append(line)
         todo = self.env["osmd.account"].browse(account_id for account_id in lines_by_account if account_id not in done)
-        already = self.env["account.move"].search(
+        Move = run.env["account.move"]
+        already = Move.search(
             Domain("osmd_account_id", "in", todo.ids)
             & Domain("osmd_period", "=", run.period)
-            & Domain("osmd_is_accrual", "=", True)
-            & Domain("move_type", "=", "out_invoice")
-            & Domain("state", "!=", "cancel")
+            & Move._osmd_billed_domain()
         )
         if already:
             raise UserError(
@@ -841,7 +859,8 @@ class OsmdBillingRun(models.Model):
                     invoice=already[0].name,
                 )
             )
-        Move = run.env["account.move"].with_context(mail_create_nolog=True, mail_notrack=True, tracking_disable=True)
+        # the chatter of the invoices shows who created and posted them, as Odoo's own posting does
+        Move = Move.with_context(mail_create_nolog=False, mail_notrack=False, tracking_disable=False)
         left, taxes = len(todo), {}
         for batch in split_every(batch_size or max(left, 1), todo):
             Move._osmd_create_posted_invoices(
@@ -850,15 +869,33 @@ class OsmdBillingRun(models.Model):
             left -= len(batch)
             if in_cron and left and self.env["ir.cron"]._commit_progress(len(batch), remaining=left) <= 0:
                 return False
-        run.write({"state": "posted", "is_post_queued": False})
+        run.write({"state": "posted", "is_post_queued": False, "post_requested_by": False})
         return True
 
     @api.model
     def _cron_post_queued(self):
-        """Post the runs queued with "Post in background", committing after each batch."""
+        """Post the runs queued with "Post in background", committing after each batch, each as the user who
+        queued it (its invoices are theirs, created with their access rights in the run's association)."""
         for run in self.search(Domain("is_post_queued", "=", True) & Domain("state", "=", "computed"), order="id"):
-            run = run.with_context(osmd_billing_cron=True)
-            run._check_can_post()
+            user = run.post_requested_by
+            try:
+                if not user.active:
+                    raise AccessError(self.env._("the user who queued it is unknown or no longer active."))
+                run = run.with_user(user).with_company(run.company_id).with_context(osmd_billing_cron=True)
+                run._check_can_create_invoices()
+                run._check_can_post()
+            except (AccessError, UserError) as error:
+                # not posted in anybody else's name: the run waits for someone who may post it
+                run = run.sudo()
+                run.write({"is_post_queued": False, "post_requested_by": False})
+                run.message_post(
+                    body=self.env._(
+                        "The posting in background stopped, nothing was posted: %(reason)s Post the run again.",
+                        reason=error.args[0] if error.args else "",
+                    )
+                )
+                self.env["ir.cron"]._commit_progress(1)
+                continue
             run._lock()
             if not run._do_post(batch_size=CRON_BATCH_SIZE, in_cron=True):
                 return
@@ -872,7 +909,10 @@ class OsmdBillingRun(models.Model):
             return
         moves = self.move_ids.filtered(lambda m: m.state != "cancel")
         posted = moves.filtered(lambda m: m.state == "posted")
-        paid = posted.filtered(lambda m: m.currency_id.compare_amounts(m.amount_residual, m.amount_total) != 0)
+        # a payment matched but without journal entry yet (Odoo's "in process") leaves the open amount unchanged
+        paid = posted.filtered(
+            lambda m: m.matched_payment_ids or m.currency_id.compare_amounts(m.amount_residual, m.amount_total) != 0
+        )
         if paid:
             raise UserError(
                 self.env._(
@@ -895,6 +935,15 @@ class OsmdBillingRun(models.Model):
                 cancel=True,
             )
         (moves - posted).button_cancel()
-        # the period may then be billed again
-        moves.write({"osmd_is_accrual": False})
-        self.write({"state": "cancel", "is_post_queued": False})
+        # the period may then be billed again: the reversed invoices (payment state "reversed") no longer count for
+        # the unique index of the account and period; the posted invoices themselves are not written
+        posted.flush_recordset(["payment_state"])
+        unreversed = posted.filtered(lambda m: m.payment_state != "reversed")
+        if unreversed:
+            raise UserError(
+                self.env._(
+                    "Invoice %(invoice)s of the billing run could not be fully reversed: the run is not cancelled.",
+                    invoice=unreversed[0].name,
+                )
+            )
+        self.write({"state": "cancel", "is_post_queued": False, "post_requested_by": False})

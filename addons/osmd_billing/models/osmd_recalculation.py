@@ -149,9 +149,7 @@ class OsmdRecalculation(models.Model):
         self.ensure_one()
         domain = (
             Domain("company_id", "=", self.company_id.id)
-            & Domain("move_type", "=", "out_invoice")
-            & Domain("state", "=", "posted")
-            & Domain("osmd_is_accrual", "=", True)
+            & self.env["account.move"]._osmd_live_accrual_domain()
             & Domain("osmd_period", "=", self.period)
         )
         if self.account_ids:
@@ -311,8 +309,9 @@ class OsmdRecalculation(models.Model):
                     )
                     targets.append(part)
         if vals_list:
+            # the chatter of the documents shows who created and posted them, as Odoo's own posting does
             Move = recalculation.env["account.move"].with_context(
-                mail_create_nolog=True, mail_notrack=True, tracking_disable=True
+                mail_create_nolog=False, mail_notrack=False, tracking_disable=False
             )
             moves = Move.create(vals_list)
             moves.action_post()

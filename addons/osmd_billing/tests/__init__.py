@@ -8,5 +8,6 @@ from . import test_debts
 from . import test_turnover
 from . import test_bulk_posting
 from . import test_audit_trail
-from . import test_curious_resident
 from . import test_hostile_staff
+from . import test_curious_resident
+from . import test_careless_accountant
