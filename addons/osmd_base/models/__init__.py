@@ -1,4 +1,5 @@
 from . import osmd_dated_mixin
+from . import osmd_registry_trail
 from . import res_company
 from . import res_partner
 from . import osmd_building

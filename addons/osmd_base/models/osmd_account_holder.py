@@ -13,10 +13,12 @@ HOLDER_REASONS = [
 
 class OsmdAccountHolder(models.Model):
     _name = "osmd.account.holder"
-    _inherit = ["osmd.dated.mixin"]
+    _inherit = ["osmd.dated.mixin", "osmd.registry.trail"]
     _description = "Holder of a personal account over time"
     _order = "account_id, date_start desc, id desc"
     _check_company_auto = True
+    _osmd_trail_parent = "account_id"
+    _osmd_trail_fields = ("partner_id", "date_start", "date_end", "reason", "document")
 
     account_id = fields.Many2one("osmd.account", required=True, index=True, ondelete="cascade", check_company=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True, precompute=True)

@@ -20,10 +20,21 @@ TITLE_DOCUMENT_KINDS = [
 
 class OsmdOwnership(models.Model):
     _name = "osmd.ownership"
-    _inherit = ["osmd.dated.mixin"]
+    _inherit = ["osmd.dated.mixin", "osmd.registry.trail"]
     _description = "Ownership share of a premise"
     _order = "premise_id, date_start desc, id"
     _check_company_auto = True
+    _osmd_trail_parent = "premise_id"
+    _osmd_trail_fields = (
+        "partner_id",
+        "share_numerator",
+        "share_denominator",
+        "date_start",
+        "date_end",
+        "document_kind",
+        "document_number",
+        "document_date",
+    )
 
     premise_id = fields.Many2one("osmd.premise", required=True, index=True, ondelete="cascade", check_company=True)
     company_id = fields.Many2one(

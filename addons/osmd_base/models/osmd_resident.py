@@ -12,10 +12,12 @@ RESIDENT_RELATIONS = [
 
 class OsmdResident(models.Model):
     _name = "osmd.resident"
-    _inherit = ["osmd.dated.mixin"]
+    _inherit = ["osmd.dated.mixin", "osmd.registry.trail"]
     _description = "Resident of a personal account"
     _order = "account_id, date_end desc, relation, id"
     _check_company_auto = True
+    _osmd_trail_parent = "account_id"
+    _osmd_trail_fields = ("partner_id", "relation", "date_start", "date_end", "is_counted", "has_portal_access")
 
     account_id = fields.Many2one("osmd.account", required=True, index=True, ondelete="cascade", check_company=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True, precompute=True)
