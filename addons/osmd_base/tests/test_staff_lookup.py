@@ -88,6 +88,19 @@ class TestStaffLookup(StaffLookupMixin, OsmdCommon):
                     with self.assertRaises(AccessError):
                         Partner.browse(partner.id).read(["email", "phone"])
 
+    def test_mentions_and_discuss_invites_offer_own_staff_only(self):
+        for role in ROLES:
+            with self.subTest(role=role):
+                Partner = self.env["res.partner"].with_user(self.users_a[role])
+                for search in ("Chairman", "Accountant", "example.com", "former"):
+                    found = json.dumps(Partner.get_mention_suggestions(search, limit=100), ensure_ascii=False)
+                    found += json.dumps(Partner.search_for_channel_invite(search, limit=100), ensure_ascii=False)
+                    for user_b in self.staff_b:  # new_test_user gives A and B staff the same e-mails
+                        self.assertNotIn(user_b.name, found)
+                    self.assertNotIn("former.b@example.com", found)
+                found = json.dumps(Partner.get_mention_suggestions("Accountant", limit=100), ensure_ascii=False)
+                self.assertIn("Accountant A", found)
+
     def test_own_association_and_technical_users_visible(self):
         root = self.env["res.users"].browse(SUPERUSER_ID)
         for role in ROLES:
