@@ -119,4 +119,10 @@ class Base(models.AbstractModel):
         if "company_id" not in self._fields or self.env.user._is_system():
             return
         if any(not record.company_id for record in self.sudo()):
-            raise self._osmd_refusal()
+            raise AccessError(
+                self.env._(
+                    "%(what)s: a record without an association is shared by every association; only an administrator "
+                    "can create, change or delete it. Set your association on it.",
+                    what=self.env["ir.model"].sudo()._get(self._name).name,
+                )
+            )

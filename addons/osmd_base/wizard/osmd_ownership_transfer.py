@@ -138,7 +138,10 @@ class OsmdOwnershipTransfer(models.TransientModel):
             ),
             Markup("").join(Markup("<li>%s</li>") % o.display_name for o in new_ownerships),
         )
-        self.premise_id.message_post(body=body)
+        # the accountant keeps the ownerships but may not edit the premise, whose chatter takes the
+        # note all the same (for a premise the user may read; the note is authored by the user)
+        self.premise_id.check_access("read")
+        self.premise_id.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
         if self.account_id:
             self.account_id.message_post(body=body)
         return {"type": "ir.actions.act_window_close"}

@@ -389,12 +389,12 @@ class TestHostileStaff(BillingCommon, HttpCase):
     def test_wizards_go_through_with_own_ids(self):
         """Controls of test_wizards_with_victim_ids: the same wizards with B's own ids go through, so the
         refusals there come from A's ids."""
-        engineer, board, audit = (self.hostile[role] for role in ("engineer", "board", "audit"))
+        engineer, accountant, audit = (self.hostile[role] for role in ("engineer", "accountant", "audit"))
         company, building = self.hostile_company, self.data_b["building"]
         cases = {
             "ownership transfer of B's premise": self._wizard(
                 "osmd.ownership.transfer",
-                board,
+                accountant,
                 {
                     "premise_id": self.data_b["premises"][0].id,
                     "line_ids": [Command.create({"partner_id": self.data_b["owners"][2].id})],
@@ -432,7 +432,6 @@ class TestHostileStaff(BillingCommon, HttpCase):
         engineer, accountant, audit, chairman = (
             self.hostile[r] for r in ("engineer", "accountant", "audit", "chairman")
         )
-        board = self.hostile["board"]
         building, premise, account = self.building, self.premises[0], self.account1
         own_premise = self.data_b["premises"][0]
         snapshots = {model: self._snapshot(record) for model, record in self.victim_records.items() if record}
@@ -442,19 +441,19 @@ class TestHostileStaff(BillingCommon, HttpCase):
         cases = {
             "ownership transfer of A's premise": wizard(
                 "osmd.ownership.transfer",
-                board,
+                accountant,
                 {"premise_id": premise.id, "line_ids": [Command.create({"partner_id": self.data_b["owners"][0].id})]},
                 "action_apply",
             ),
             "ownership transfer of B's premise to A's owner": wizard(
                 "osmd.ownership.transfer",
-                board,
+                accountant,
                 {"premise_id": own_premise.id, "line_ids": [Command.create({"partner_id": self.owners[0].id})]},
                 "action_apply",
             ),
             "ownership transfer of B's premise with A's account": wizard(
                 "osmd.ownership.transfer",
-                board,
+                accountant,
                 {
                     "premise_id": own_premise.id,
                     "account_id": account.id,
