@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -246,7 +246,7 @@ class TestCarelessAccountant(BillingCommon, HttpCase):
         run = self._create_run(period="2026-04-01").with_user(self.accountant)
         run.action_compute()
         run.action_post_background()
-        self.assertRecordValues(run, [{"is_post_queued": True, "post_requested_by": self.accountant.id}])
+        self.assertTrue(run.is_post_queued)
         return run
 
     def _cron(self):
@@ -263,6 +263,13 @@ class TestCarelessAccountant(BillingCommon, HttpCase):
         self.assertRecordValues(run, [{"state": "posted", "is_post_queued": False, "move_count": 2}])
         self._assert_posted_by(run.move_ids, self.accountant)
         self.assertNotEqual(run.move_ids.create_uid, self.env.ref("base.user_root"))
+        self.assertFalse(run.post_requested_by, "cleared once posted")
+
+    def test_background_posting_remembers_who_queued(self):
+        run = self._queue()
+        self.assertEqual(run.post_requested_by, self.accountant)
+        with self.assertRaises(AccessError):
+            run.with_user(self.users_a["engineer"]).action_post_background()
 
     def test_background_posting_stops_when_accountant_leaves(self):
         run = self._queue()
