@@ -670,8 +670,10 @@ class AccountMove(models.Model):
         message_ids = [row["id"] for row in messages]
         holders = {reference.partner_id.id, reference.commercial_partner_id.id}
         for row in messages:
-            if row["parent_id"] or row["author_id"] != self.env.user.partner_id.id:
-                return f"message {row['id']} of the reference is not a note of the posting user"
+            if row["author_id"] != self.env.user.partner_id.id:
+                return f"message {row['id']} of the reference is by partner {row['author_id']}, not the posting user"
+            if row["parent_id"] and row["parent_id"] not in message_ids:
+                return f"message {row['id']} of the reference answers a message of another record"
             if reference.name in str(row["body"] or "") or reference.name in str(row["subject"] or ""):
                 return f"message {row['id']} of the reference names the invoice"
         cr.execute(
@@ -815,15 +817,18 @@ class AccountMove(models.Model):
         for template in chatter["messages"]:
             ids = next_ids(cr, "mail_message", len(move_ids))
             message_ids[template["id"]] = ids
+            # a message answering another one of the reference answers its copy
+            parents = message_ids.get(template["parent_id"]) or [None] * len(move_ids)
             rows = [
                 {
                     "id": message_id,
                     "res_id": move_id,
+                    "parent_id": parent_id,
                     "message_id": generate_tracking_message_id(f"{move_id}-{self._name}"),
                     "create_uid": uid,
                     "write_uid": uid,
                 }
-                for message_id, move_id in zip(ids, move_ids, strict=True)
+                for message_id, move_id, parent_id in zip(ids, move_ids, parents, strict=True)
             ]
             self._osmd_copy_rows("mail_message", template, rows)
         for template in chatter["tracking"]:

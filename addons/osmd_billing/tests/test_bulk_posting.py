@@ -468,8 +468,11 @@ class TestBulkPosting(BillingCommon):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "SELECT message_type, subtype_id, body, author_id, create_uid, write_uid, record_company_id "
-                "FROM mail_message WHERE model = 'account.move' AND res_id = %s ORDER BY id",
+                "SELECT m.message_type, m.subtype_id, m.body, m.author_id, m.create_uid, m.write_uid, "
+                "m.record_company_id, m.parent_id IS NOT NULL, "
+                "array_agg(ARRAY[t.field_id::text, t.old_value_char, t.new_value_char] ORDER BY t.id) "
+                "FROM mail_message m LEFT JOIN mail_tracking_value t ON t.mail_message_id = m.id "
+                "WHERE m.model = 'account.move' AND m.res_id = %s GROUP BY m.id ORDER BY m.id",
                 move.id,
             )
         )
@@ -489,7 +492,8 @@ class TestBulkPosting(BillingCommon):
         """The bulk invoices have the chatter Odoo's posting writes, authored by the user who posts."""
         accountant = self.users_a["accountant"]
         Move = self.Move.with_user(accountant).with_context(**CHATTER_CONTEXT)
-        vals_list = self._batch(self.partners)
+        # billing documents (an osmd field set): the posting is also logged with the state's tracking value
+        vals_list = [{**vals, "osmd_period": date(2026, 3, 1)} for vals in self._batch(self.partners)]
         bulk, bulk_count = self._post_bulk(vals_list, Move)
         self.assertEqual(bulk_count, 3)
         # Odoo's second posting rewrites a product line as the superuser (write_uid 1): not compared here
