@@ -22,8 +22,9 @@ per premise with one confirmed reading of the period), a tariff each and buildin
 Where our path spends its time: compute reads everything in a fixed number of queries and writes the
 accrual lines with one COPY (``osmd.billing.line._create_in_bulk``); posting writes the invoices of the
 accrual shape (no tax, no payment term...) with COPY too, after checking column by column that the rows
-it builds for a first invoice equal the ones Odoo's create + action_post wrote for it
-(``account.move._osmd_create_posted_invoices``). What is left is mostly PostgreSQL maintaining the
+it builds for reference invoices (the first one, then one for each product not on an earlier one) equal
+the ones Odoo's create + action_post wrote for them, and writing the references' chatter for each
+invoice (``account.move._osmd_create_posted_invoices``). What is left is mostly PostgreSQL maintaining the
 indexes and foreign keys of account_move_line.
 
 Run it in its own fresh database with osmd_base, osmd_metering and osmd_billing installed, from the
