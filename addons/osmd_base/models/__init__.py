@@ -15,3 +15,4 @@ from . import res_users
 from . import res_users_apikeys
 from . import ir_http
 from . import osmd_company_guard
+from . import mail_thread

@@ -412,6 +412,26 @@ class OsmdStaffMember(models.Model):
                 if user.company_id == member.company_id:
                     vals["company_id"] = others[0].id
                 user.write(vals)
+                member._osmd_unfollow_association(user.partner_id)
+
+    def _osmd_unfollow_association(self, partner):
+        """The partner of a user who no longer works for the association stops following its records."""
+        self.ensure_one()
+        # sudo: followers of records of this association only; the caller is its chairman (checked by the caller)
+        Followers = self.env["mail.followers"].sudo()
+        followers = Followers.search([("partner_id", "=", partner.id)])
+        by_model = {}
+        for follower in followers:
+            by_model.setdefault(follower.res_model, []).append(follower)
+        stale = Followers.browse()
+        for model, rows in by_model.items():
+            Model = self.env.get(model)
+            if Model is None or "company_id" not in Model._fields:
+                continue
+            records = Model.sudo().browse([row.res_id for row in rows]).exists()
+            mine = set(records.filtered(lambda rec: rec.company_id == self.company_id).ids)
+            stale |= Followers.browse([row.id for row in rows if row.res_id in mine])
+        stale.unlink()
 
     def _osmd_update_role_groups(self):
         self._osmd_check_staff_manager()

@@ -1,7 +1,7 @@
 import json
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -298,8 +298,11 @@ class TestStaffTakeover(StaffTakeoverCommon, TransactionCase):
             {"name": "Podil 3", "street": "Podil St, 3", "city": "Kyiv", "company_id": self.company_a.id}
         )
         partners = (self.engineer_b | self.accountant_b).partner_id
-        building_a.with_user(self.chairman_a).message_subscribe(partner_ids=partners.ids)
-        self.assertLessEqual(partners, building_a.message_partner_ids)
+        with self.assertRaises(AccessError):
+            building_a.with_user(self.chairman_a).message_subscribe(partner_ids=partners.ids)
+        self.assertFalse(partners & building_a.message_partner_ids)
+        # as the old code let A do: B's staff follow A's building; B still manages them
+        building_a.sudo().message_subscribe(partner_ids=partners.ids)
         self.member_engineer_b.role = "board"
         self.assertTrue(self.engineer_b.has_group("osmd_base.group_osmd_board"))
         self.member_engineer_b.action_invite()
@@ -421,3 +424,52 @@ class TestStaffTakeoverOverHttp(StaffTakeoverCommon, HttpCase):
         for user, snapshot in before.items():
             self.assertEqual(self._snapshot(user), snapshot)
         self.assertFalse(self.env["res.users"].with_context(active_test=False).search([("login", "=", "x@podil.test")]))
+
+
+@tagged("post_install", "-at_install", "osmd")
+class TestStaffFollowers(StaffTakeoverCommon, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_takeover_data()
+
+    def test_user_leaving_an_association_stops_following_its_records(self):
+        """A user the platform shares with B, taken off A by A's chairman, no longer follows A's records."""
+        shared = new_test_user(
+            self.env,
+            login="shared@platform.test",
+            groups="osmd_base.group_osmd_engineer",
+            company_id=self.company_b.id,
+            company_ids=[self.company_a.id, self.company_b.id],
+        )
+        member = (
+            self.env["osmd.staff.member"]
+            .sudo()
+            .create(
+                {"name": "Shared", "email": "shared@platform.test", "company_id": self.company_a.id, "active": False}
+            )
+        )
+        member.user_id = shared
+        self.env.cr.execute("UPDATE osmd_staff_member SET active = TRUE WHERE id = %s", [member.id])
+        member.invalidate_recordset(["active"])
+        building_a, building_b = self.env["osmd.building"].create(
+            [
+                {"name": "Podil 5", "street": "Podil St, 5", "city": "Kyiv", "company_id": self.company_a.id},
+                {"name": "Obolon 5", "street": "Obolon St, 5", "city": "Kyiv", "company_id": self.company_b.id},
+            ]
+        )
+        (building_a | building_b).message_subscribe(partner_ids=shared.partner_id.ids)
+        member.with_user(self.chairman_a).action_archive()
+        self.assertEqual(shared.company_ids, self.company_b)
+        self.assertNotIn(shared.partner_id, building_a.message_partner_ids)
+        self.assertIn(shared.partner_id, building_b.message_partner_ids)
+
+    def test_own_colleagues_can_be_subscribed(self):
+        building_a = self.env["osmd.building"].create(
+            {"name": "Podil 6", "street": "Podil St, 6", "city": "Kyiv", "company_id": self.company_a.id}
+        )
+        colleague = new_test_user(
+            self.env, login="colleague@podil.test", groups="osmd_base.group_osmd_engineer", company_id=self.company_a.id
+        )
+        building_a.with_user(self.chairman_a).message_subscribe(partner_ids=colleague.partner_id.ids)
+        self.assertIn(colleague.partner_id, building_a.message_partner_ids)
