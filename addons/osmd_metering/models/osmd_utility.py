@@ -22,6 +22,8 @@ class OsmdUtility(models.Model):
         "res.company",
         string="Association",
         index=True,
+        # an association's staff create their own utilities; only the platform offers one to every association
+        default=lambda self: False if self.env.user._is_system() else self.env.company,
         help="Empty: offered to every association.",
     )
     uom_id = fields.Many2one("uom.uom", string="Unit", required=True)
