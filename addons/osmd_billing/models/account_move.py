@@ -139,8 +139,12 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         untracked = untracked.filtered(lambda m: m.state == "posted")
         if untracked:
-            # logged by the user who posts, as Odoo's tracking does when an invoice is posted from its form
-            untracked._message_track(["state"], {move.id: {"state": "draft"} for move in untracked})
+            # logged by the user who posts, with the tracking value Odoo writes when an invoice is posted from its
+            # form (a note: nobody is notified, the bulk path can write the same for its invoices)
+            tracked = self.fields_get(["state"], attributes=("string", "type", "selection", "currency_field"))
+            for move in untracked:
+                _changes, tracking_value_ids = move._mail_track(tracked, {"state": "draft"})
+                move._message_log(tracking_value_ids=tracking_value_ids)
         return posted
 
     # ------------------------------------------------------------

@@ -347,3 +347,24 @@ class TestCarelessAccountant(BillingCommon, HttpCase):
         result = self._call_kw("osmd.billing.run", "action_cancel", [self.march_run.ids])
         self.assertEqual(result["error"]["data"]["name"], "odoo.exceptions.UserError")
         self.assertEqual(self.march_run.state, "posted")
+
+    def test_bulk_posted_invoices_show_who_posted(self):
+        """Invoices written by the bulk path carry the same trail as the ones Odoo posts (the bulk path copies the
+        chatter of its reference invoices, which must therefore be a plain note of the posting user)."""
+        run = self._create_run(period="2026-04-01").with_user(self.accountant)
+        run.action_compute()
+        fnames = ["account_id", "partner_id", "product_id", "explanation", "invoice_quantity", "invoice_price_unit"]
+        lines = run.line_ids.filtered(lambda line: line.account_id == self.account1).read(fnames, load=None)
+        vals = run._prepare_invoice_vals(self.account1, lines)
+        # eight invoices of the same shape (not accruals: one accrual per account and period)
+        vals_list = [dict(vals, osmd_is_accrual=False) for _index in range(8)]
+        Move = type(self.env["account.move"])
+        with patch.object(Move, "_osmd_bulk_insert", autospec=True, side_effect=Move._osmd_bulk_insert) as bulk:
+            # the context of the billing run's posting
+            moves = (
+                run.env["account.move"]
+                .with_context(mail_create_nolog=False, mail_notrack=False, tracking_disable=False)
+                ._osmd_create_posted_invoices(vals_list)
+            )
+        self.assertTrue(bulk.called, "the invoices took the bulk path")
+        self._assert_posted_by(moves, self.accountant)
