@@ -60,8 +60,10 @@ def test_odoo_conf_has_no_secrets_and_safe_defaults():
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(REPO / "odoo.conf", encoding="utf-8")
     opts = parser["options"]
-    for key in ("admin_passwd", "db_password", "db_user", "db_host", "addons_path"):
+    for key in ("db_password", "db_user", "db_host", "addons_path"):
         assert key not in opts, f"odoo.conf must not set {key} (scripts pass it)"
+    # an empty master password: Odoo refuses every database manager operation, whatever list_db says
+    assert opts.get("admin_passwd") == "", "odoo.conf must set an empty admin_passwd"
     assert opts.get("workers") == "0"
     assert opts.get("list_db") == "False"
     assert opts.get("proxy_mode") == "False"
