@@ -1,6 +1,3 @@
-from odoo.exceptions import AccessError
-
-
 def check_own_associations(records, fname="company_id"):
     """Refuse ``records`` (wizards, mostly) whose association is not one of the user's.
 
@@ -10,6 +7,8 @@ def check_own_associations(records, fname="company_id"):
     nothing of the other association. Checked on the real user (constraints run in sudo mode);
     only the superuser account (crons, data loading) is not restricted.
     """
+    from odoo.exceptions import AccessError  # noqa: PLC0415  tools/ modules import without Odoo
+
     env = records.env
     if env.user._is_superuser():
         return
