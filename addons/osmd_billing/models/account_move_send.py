@@ -14,7 +14,8 @@ class AccountMoveSend(models.AbstractModel):
         placeholders = super()._get_placeholder_mail_template_dynamic_attachments_data(
             move, mail_template, pdf_report=pdf_report
         )
-        if not (move.osmd_is_accrual and move.move_type == "out_invoice" and move.state == "posted"):
+        # an invoice of a cancelled billing run stays posted (reversed by a credit note): no receipt for it
+        if not move.filtered_domain(move._osmd_live_accrual_domain()):
             return placeholders
         receipt = self.env.ref("osmd_billing.action_report_osmd_receipt", raise_if_not_found=False)
         if not receipt or receipt in (pdf_report or receipt.browse()) | mail_template.report_template_ids:

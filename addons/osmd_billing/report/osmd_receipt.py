@@ -71,12 +71,8 @@ class ReportOsmdReceipt(models.AbstractModel):
         """The receipt action for personal accounts: their accrual invoices of ``period`` (or of the
         ``osmd_period`` context key), else of each account's last billed period."""
         period = period or self.env.context.get("osmd_period")
-        domain = (
-            Domain("osmd_account_id", "in", accounts.ids)
-            & Domain("osmd_is_accrual", "=", True)
-            & Domain("move_type", "=", "out_invoice")
-            & Domain("state", "=", "posted")
-        )
+        # invoices of a cancelled billing run stay posted (reversed by credit notes): never printed
+        domain = Domain("osmd_account_id", "in", accounts.ids) & self.env["account.move"]._osmd_live_accrual_domain()
         if period:
             domain &= Domain("osmd_period", "=", month_bounds(period)[0])
         moves = self.env["account.move"].search(domain, order="osmd_period desc, id desc")
@@ -96,7 +92,7 @@ class ReportOsmdReceipt(models.AbstractModel):
 
     @api.model
     def _check_moves(self, moves):
-        wrong = moves.filtered(lambda m: not m.osmd_is_accrual or m.move_type != "out_invoice" or m.state != "posted")
+        wrong = moves - moves.filtered_domain(moves._osmd_live_accrual_domain())
         if wrong:
             raise UserError(
                 self.env._(

@@ -431,6 +431,18 @@ class TestBillingRun(BillingCommon):
         rerun = self._compute()
         rerun.action_post()
         self.assertEqual(rerun.move_count, 2)
+        # receipts and sending take the new invoices, never the reversed ones of the cancelled run
+        accounts = rerun.move_ids.osmd_account_id
+        Report = self.env.registry["ir.actions.report"]
+        with patch.object(Report, "report_action", lambda report, docids, *args, **kwargs: docids):
+            printed = self.env["report.osmd_billing.report_receipt"]._action_print_for_accounts(accounts)
+        self.assertEqual(set(printed.ids), set(rerun.move_ids.ids))
+        with self.assertRaisesMsg(UserError, "posted monthly accrual invoices only"):
+            self.env["report.osmd_billing.report_receipt"]._check_moves(invoices[:1])
+        sender = self.env["osmd.billing.send"].create(
+            {"company_id": rerun.company_id.id, "move_ids": [Command.set((invoices | rerun.move_ids).ids)]}
+        )
+        self.assertEqual(sender._get_moves(), rerun.move_ids)
 
     def test_cancel_refused_once_paid(self):
         run = self._compute()

@@ -105,14 +105,8 @@ class OsmdBillingSend(models.TransientModel):
 
     def _get_moves(self):
         moves = self.move_ids or self.run_id.move_ids
-        return moves.filtered_domain(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("state", "=", "posted"),
-                ("move_type", "=", "out_invoice"),
-                ("osmd_is_accrual", "=", True),
-            ]
-        )
+        # invoices of a cancelled billing run stay posted (reversed by credit notes): never sent
+        return moves.filtered_domain(Domain("company_id", "=", self.company_id.id) & moves._osmd_live_accrual_domain())
 
     def _do_send_email(self, moves):
         """Send each receipt by Odoo's invoice sending (PDF + invoice mail template), mails queued."""
