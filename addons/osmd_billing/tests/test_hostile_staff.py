@@ -362,7 +362,9 @@ class TestHostileStaff(BillingCommon, HttpCase):
             "unlink": lambda: utility.with_user(chairman).unlink(),
             "archive": lambda: utility.with_user(chairman).action_archive(),
             "create_shared": lambda: (
-                self.env["osmd.utility"].with_user(chairman).create({"name": "Hostile", "uom_id": utility.uom_id.id})
+                self.env["osmd.utility"]
+                .with_user(chairman)
+                .create({"name": "Hostile", "company_id": False, "uom_id": utility.uom_id.id})
             ),
             "create_in_victim": lambda: (
                 self.env["osmd.utility"]
