@@ -217,6 +217,13 @@ class TestHostileStaff(BillingCommon, HttpCase):
                 return name
         return None
 
+    @staticmethod
+    def _subscribe(record, partner):
+        """message_subscribe answers False, without raising, when the user may not read the record."""
+        if not record.message_subscribe(partner_ids=partner.ids):
+            raise AccessError("refused")
+        return True
+
     def _attempt(self, function):
         """Run ``function`` in a savepoint always rolled back; return (refused, result)."""
         with mute_logger("odoo.sql_db"), self.env.cr.savepoint() as savepoint:
@@ -261,7 +268,17 @@ class TestHostileStaff(BillingCommon, HttpCase):
                     "write": lambda mine=mine, fname=fname, value=value: mine.write({fname: value}),
                     "unlink": lambda mine=mine: mine.unlink(),
                     "create": lambda Model=Model, vals=vals: Model.create(vals),
+                    "copy": lambda mine=mine: mine.copy(),
                 }
+                if "message_ids" in record._fields:
+                    operations["message_post"] = lambda mine=mine: mine.message_post(body="hostile")
+                    operations["message_subscribe"] = lambda mine=mine, role=role: self._subscribe(
+                        mine, self.hostile[role].partner_id
+                    )
+                if "activity_ids" in record._fields:
+                    operations["activity_schedule"] = lambda mine=mine, role=role: mine.activity_schedule(
+                        "mail.mail_activity_data_todo", user_id=self.hostile[role].id
+                    )
                 for operation, function in operations.items():
                     with self.subTest(model=model, role=role, operation=operation):
                         refused, _result = self._attempt(function)
@@ -640,6 +657,7 @@ class TestHostileStaff(BillingCommon, HttpCase):
                     ("export_data", [ids, ["display_name"]], {}),
                     ("write", [ids, {fname: value}], {}),
                     ("unlink", [ids], {}),
+                    *((("message_post", [ids], {"body": "hostile"}),) if "message_ids" in record._fields else ()),
                 ):
                     with self.subTest(role=role, model=model, method=method):
                         result = self._call_kw(model, method, args, kwargs)
