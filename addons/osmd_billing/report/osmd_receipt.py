@@ -146,7 +146,9 @@ class ReportOsmdReceipt(models.AbstractModel):
 
     @api.model
     def _prepare_qr(self, company, account, period, due):
-        purpose = purpose_text(account.number, period)
+        """The payment QR of a receipt: the image holds the NBU link (``https://bank.gov.ua/qr/…``) of the
+        format-002 data string, the link is printed under it. The purpose is always Ukrainian."""
+        purpose = purpose_text(account.number, period, company.osmd_kind)
         try:
             payload = build_payload(company.name, company.osmd_iban, due, company.osmd_edrpou, purpose)
         except QrError as error:
@@ -159,11 +161,12 @@ class ReportOsmdReceipt(models.AbstractModel):
                     field=error.field,
                 ),
             }
+        link = payment_link(payload)
         return {
             "purpose": purpose,
             "qr_payload": payload,
-            "qr_src": png_data_uri(qr_png(payload)),
-            "qr_link": payment_link(payload),
+            "qr_src": png_data_uri(qr_png(link)),
+            "qr_link": link,
             "qr_error": False,
         }
 

@@ -11,7 +11,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 
 from ..tools.formatting import fmt_number
-from ..tools.nbu_qr import parse_payload
+from ..tools.nbu_qr import parse_link, parse_payload
 from ..tools.qr_image import CIRCLE_SHARE, open_png
 from .common import PERIOD, BillingCommon
 
@@ -223,7 +223,7 @@ class TestReceipt(BillingCommon):
                 "code": EDRPOU,
                 "purpose_code": "",
                 "reference": "",
-                "purpose": f"Внески ОСББ, о/р {self.account1.number}, 03.2026",
+                "purpose": f"Оплата внесків ОСББ, о/р {self.account1.number}, березень 2026",
                 "display": "",
             },
         )
@@ -231,8 +231,13 @@ class TestReceipt(BillingCommon):
         self.assertTrue(match)
         image = open_png(base64.b64decode(match.group(1))).convert("RGB")
         results = zxingcpp.read_barcodes(image)
-        self.assertEqual([result.text for result in results], [payload], "the QR decodes back to the payload")
+        # the image holds the NBU link (what phone cameras and banking apps open), the link the data string
+        link = receipt["qr_link"]
+        self.assertEqual([result.text for result in results], [link], "the QR decodes back to the payment link")
+        self.assertTrue(link.startswith("https://bank.gov.ua/qr/") and "=" not in link)
+        self.assertEqual(parse_link(results[0].text), payload)
         self.assertEqual(results[0].ec_level, "Q")
+        self.assertTrue(10 <= int(results[0].extra["Version"]) <= 20)
         # the hryvnia sign: a white circle in the centre with the black sign's spine through the middle
         width = image.size[0]
         centre = width // 2
@@ -247,6 +252,19 @@ class TestReceipt(BillingCommon):
             base64.urlsafe_b64decode(receipt["qr_link"].removeprefix("https://bank.gov.ua/qr/") + "==").decode(),
             payload,
         )
+
+    def test_qr_purpose_by_association_kind(self):
+        for kind, label in (
+            ("zhbk", "Оплата внесків ЖБК"),
+            ("management", "Оплата послуг з управління будинком"),
+            (False, "Оплата житлово-комунальних послуг"),
+        ):
+            with self.subTest(kind=kind):
+                self.company_a.osmd_kind = kind
+                receipt = self._receipts(self.mar1)[0]
+                purpose = f"{label}, о/р {self.account1.number}, березень 2026"
+                self.assertEqual(receipt["purpose"], purpose)
+                self.assertEqual(parse_payload(parse_link(receipt["qr_link"]))["purpose"], purpose)
 
     def test_missing_iban_prints_without_qr(self):
         self.company_a.osmd_edrpou = False

@@ -2,9 +2,13 @@
 """The NBU payment QR image: a QR code with the hryvnia sign (₴) in a white circle in the centre.
 
 The NBU rules (resolution №97 of 19.08.2025) make the hryvnia sign mandatory for formats 002/003 and allow
-error correction Q, M or L and symbol versions 10–20. We use Q (25 % of the codewords recoverable) and at
-least version 10; the circle covers about 3 % of the symbol, so the code still decodes. The sign is drawn
-with lines and arcs (no font file needed, the same pixels on every machine).
+error correction Q, M or L and symbol versions 10–20. We use Q (25 % of the codewords recoverable) from
+version 10 up, M when the data needs more than version 20 holds at Q; the circle covers about 3 % of the
+symbol, so the code still decodes. The sign is drawn with lines and arcs (no font file needed, the same
+pixels on every machine).
+
+What is encoded is the payment link (``nbu_qr.payment_link``), not the raw data string: the link is what
+phone cameras open and what the banks' apps read.
 """
 
 import base64
@@ -12,9 +16,11 @@ import io
 
 import qrcode
 from PIL import Image, ImageDraw
-from qrcode.constants import ERROR_CORRECT_Q
+from qrcode.constants import ERROR_CORRECT_M, ERROR_CORRECT_Q
+from qrcode.exceptions import DataOverflowError
 
 MIN_VERSION = 10
+MAX_VERSION = 20
 # diameter of the white circle, as a share of the symbol width (without the quiet zone)
 CIRCLE_SHARE = 0.2
 
@@ -42,11 +48,23 @@ def _draw_hryvnia(draw, cx, cy, radius):
         draw.line((cx - 5.2 * unit, cy + dy * unit, cx + 5.2 * unit, cy + dy * unit), fill="black", width=width)
 
 
+def _make_code(data, box_size, border):
+    """The QR symbol of ``data`` (bytes) within versions 10–20: level Q if it fits, else M."""
+    for level in (ERROR_CORRECT_Q, ERROR_CORRECT_M):
+        code = qrcode.QRCode(version=MIN_VERSION, error_correction=level, box_size=box_size, border=border)
+        code.add_data(data)
+        try:
+            code.make(fit=True)
+        except DataOverflowError:
+            continue
+        if code.version <= MAX_VERSION:
+            return code
+    raise ValueError(f"{len(data)} bytes do not fit in a QR code of version {MAX_VERSION}")
+
+
 def qr_image(payload, box_size=6, border=4):
-    """PIL image (mode RGB) of the QR code of ``payload`` with the hryvnia sign in the centre."""
-    code = qrcode.QRCode(version=MIN_VERSION, error_correction=ERROR_CORRECT_Q, box_size=box_size, border=border)
-    code.add_data(payload.encode("utf-8"))
-    code.make(fit=True)
+    """PIL image (mode RGB) of the QR code of ``payload`` (text) with the hryvnia sign in the centre."""
+    code = _make_code(payload.encode("utf-8"), box_size, border)
     image = code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
     size = image.size[0]
     symbol = size - 2 * border * box_size
@@ -55,7 +73,7 @@ def qr_image(payload, box_size=6, border=4):
 
 
 def qr_png(payload, box_size=6, border=4):
-    """PNG bytes of the payment QR code of ``payload`` (a format-002 data string), hryvnia sign included."""
+    """PNG bytes of the payment QR code of ``payload`` (the payment link), hryvnia sign included."""
     buffer = io.BytesIO()
     qr_image(payload, box_size=box_size, border=border).save(buffer, format="PNG")
     return buffer.getvalue()
