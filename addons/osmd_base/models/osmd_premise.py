@@ -10,6 +10,8 @@ PREMISE_KINDS = [
     ("parking", "Parking space"),
     ("storage", "Storage room"),
 ]
+# who may see the owners and personal accounts of a premise (its residents see their own)
+PEOPLE_GROUPS = "osmd_base.group_osmd_audit,osmd_base.group_osmd_resident"
 
 
 class OsmdPremise(models.Model):
@@ -46,13 +48,15 @@ class OsmdPremise(models.Model):
         help="Area counted for votes at owners' meetings; the total area unless set otherwise.",
     )
     active = fields.Boolean(default=True)
-    ownership_ids = fields.One2many("osmd.ownership", "premise_id", string="Ownership history")
+    # Owners and personal accounts are people's data: the engineer works with premises and meters
+    # without them (no access to ownership or accounts), so these fields are not even offered to them.
+    ownership_ids = fields.One2many("osmd.ownership", "premise_id", string="Ownership history", groups=PEOPLE_GROUPS)
     current_ownership_ids = fields.One2many(
-        "osmd.ownership", compute="_compute_current_ownership_ids", string="Current owners"
+        "osmd.ownership", compute="_compute_current_ownership_ids", string="Current owners", groups=PEOPLE_GROUPS
     )
-    owner_names = fields.Char(compute="_compute_current_ownership_ids", string="Owners")
-    account_ids = fields.One2many("osmd.account", "premise_id", string="Personal accounts")
-    account_count = fields.Integer(compute="_compute_account_count")
+    owner_names = fields.Char(compute="_compute_current_ownership_ids", string="Owners", groups=PEOPLE_GROUPS)
+    account_ids = fields.One2many("osmd.account", "premise_id", string="Personal accounts", groups=PEOPLE_GROUPS)
+    account_count = fields.Integer(compute="_compute_account_count", groups=PEOPLE_GROUPS)
 
     _number_building_uniq = models.Constraint(
         "UNIQUE(building_id, number)", "The premise number must be unique in its building."
