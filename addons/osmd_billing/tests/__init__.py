@@ -11,3 +11,4 @@ from . import test_audit_trail
 from . import test_hostile_staff
 from . import test_curious_resident
 from . import test_careless_accountant
+from . import test_role_menus
