@@ -1,6 +1,12 @@
+from babel.dates import format_date as babel_format_date
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import get_lang
+from odoo.tools.misc import babel_locale_parse
+
+RECEIPT_REPORT = "osmd_billing.action_report_osmd_receipt"
 
 # Fields of a posted billing document (a move with an osmd field set: the accrual invoice of a personal account, a
 # recalculation's invoice or credit note) that nobody changes, whatever the context, on top of what Odoo's own
@@ -99,6 +105,11 @@ class AccountMove(models.Model):
     osmd_billing_run_id = fields.Many2one(
         "osmd.billing.run", string="Billing run", index=True, copy=False, readonly=True, ondelete="restrict"
     )
+    osmd_period_label = fields.Char(
+        string="Period",
+        compute="_compute_osmd_period_label",
+        help='The billing period as a month in words, e.g. "листопад 2026".',
+    )
 
     # a reversed invoice (the reversal of a cancelled billing run) no longer counts: the period can be billed again
     # without touching the posted invoice; un-reconciling the reversal of an invoice billed again is refused
@@ -107,6 +118,19 @@ class AccountMove(models.Model):
         "AND payment_state IS DISTINCT FROM 'reversed'",
         "This personal account has already been billed for the period: use a recalculation.",
     )
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+
+    @api.depends("osmd_period")
+    @api.depends_context("lang")
+    def _compute_osmd_period_label(self):
+        locale = babel_locale_parse(get_lang(self.env).code)
+        for move in self:
+            move.osmd_period_label = (
+                babel_format_date(move.osmd_period, "LLLL y", locale=locale) if move.osmd_period else False
+            )
 
     # ------------------------------------------------------------
     # CRUD
@@ -133,6 +157,23 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
+
+    def action_send_and_print(self):
+        # sending writes on the invoices (sent flag, PDF, chatter): refused at once to read-only staff (the audit
+        # commission), not after the wizard
+        self.check_access("write")
+        return super().action_send_and_print()
+
+    def action_force_register_payment(self):
+        self.check_access("write")
+        return super().action_force_register_payment()
+
+    def action_print_pdf(self):
+        """The form's Print: the receipt for accrual and recalculation documents (Odoo's generic invoice, with
+        its "Payment communication" and layout configurator, for the others)."""
+        if self and self == self.filtered_domain(self._osmd_receipt_domain()):
+            return self.env.ref(RECEIPT_REPORT).report_action(self, config=False)
+        return super().action_print_pdf()
 
     def _post(self, soft=True):
         untracked = self._osmd_untracked_documents()
@@ -227,6 +268,16 @@ class AccountMove(models.Model):
             & Domain("move_type", "=", "out_invoice")
             & Domain("state", "!=", "cancel")
             & Domain("payment_state", "!=", "reversed")
+        )
+
+    @api.model
+    def _osmd_receipt_domain(self):
+        """Posted documents printed and sent as a receipt: the live accrual invoices and the posted adjustment
+        invoices and credit notes of recalculations."""
+        return self._osmd_live_accrual_domain() | (
+            Domain("osmd_recalculation_id", "!=", False)
+            & Domain("move_type", "in", ["out_invoice", "out_refund"])
+            & Domain("state", "=", "posted")
         )
 
     @api.model

@@ -28,6 +28,8 @@ class TestReceipt(BillingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("uk_UA")
+        # documents of an association are in its language
+        cls.company_a.partner_id.lang = "uk_UA"
         cls.company_a.write({"osmd_edrpou": EDRPOU, "osmd_iban": IBAN, "street": "вул. Хрещатик, 10", "city": "Київ"})
         cls.bank_journal = cls.company_a.osmd_bank_journal_id
         # history of account 1: January 500 and February 1 000 billed; 300 paid in February (on the February
@@ -351,13 +353,183 @@ class TestReceipt(BillingCommon):
             self.mar1.with_context(lang="en_US")._get_invoice_report_filename(report=self.env.ref(REPORT)), filename
         )
         sender = self.env["account.move.send"].with_context(lang="en_US", mail_notify_force_send=False)
+        self.assertEqual(sender._get_default_pdf_report_id(self.mar1), self.env.ref(REPORT))
         sender._generate_and_send_invoices(self.mar1, sending_methods={"email"})
         names = self.mar1.message_ids.attachment_ids.mapped("name")
-        self.assertIn(filename, names)
-        self.assertIn(self.mar1._get_invoice_report_filename(), names, "the invoice PDF is still attached")
+        self.assertEqual(names, [filename], "the receipt is the invoice's PDF, Odoo's generic invoice is not sent")
+        self.assertEqual(self.mar1.invoice_pdf_report_id.name, filename)
         # an ordinary invoice gets no receipt
         other = self._invoice(self.account1, date(2026, 4, 1), 10, accrual=False)
         sender._generate_and_send_invoices(other, sending_methods={"email"})
         self.assertFalse(
             [name for name in other.message_ids.attachment_ids.mapped("name") if name.startswith("Receipt")]
+        )
+
+    # ------------------------------------------------------------
+    # default print and sending
+    # ------------------------------------------------------------
+
+    def test_print_button_prints_receipt(self):
+        action = self.mar1.with_user(self.accountant).action_print_pdf()
+        self.assertEqual(action["report_name"], "osmd_billing.report_receipt")
+        self.assertEqual(action["context"]["active_ids"], self.mar1.ids)
+        # an ordinary invoice keeps Odoo's invoice
+        other = self._invoice(self.account1, date(2026, 4, 1), 10, accrual=False)
+        action = other.with_user(self.accountant).action_print_pdf()
+        self.assertNotEqual(action.get("report_name"), "osmd_billing.report_receipt")
+
+    def test_print_menu_offers_receipt_not_generic_invoice(self):
+        Report = self.env["ir.actions.report"].with_user(self.accountant)
+        receipt, generic = self.env.ref(REPORT), self.env.ref("account.account_invoices")
+        candidates = (receipt | generic).ids
+        valid = Report.browse(candidates).get_valid_action_reports("account.move", (self.mar1 | self.mar2).ids)
+        self.assertEqual(valid, receipt.ids)
+        other = self._invoice(self.account1, date(2026, 4, 1), 10, accrual=False)
+        valid = Report.browse(candidates).get_valid_action_reports("account.move", other.ids)
+        self.assertEqual(valid, generic.ids)
+        self.assertTrue(receipt.is_invoice_report, "offered by the Send wizard")
+
+    def test_send_several_invoices_one_receipt_each(self):
+        sender = self.env["account.move.send"].with_context(mail_notify_force_send=False)
+        sender._generate_and_send_invoices(self.mar1 | self.mar2, sending_methods={"email"})
+        for move in self.mar1 | self.mar2:
+            with self.subTest(move=move.name):
+                attachment = move.invoice_pdf_report_id
+                self.assertTrue(attachment.name.startswith(f"Receipt {move.osmd_account_id.number} "))
+                doc = lxml_html.fromstring(attachment.raw)
+                self.assertEqual(
+                    [int(node.get("data-move-id")) for node in doc.xpath("//div[@data-move-id]")], move.ids
+                )
+
+    def test_period_label(self):
+        self.assertEqual(self.mar1.with_context(lang="uk_UA").osmd_period_label, "березень 2026")
+        self.assertEqual(self.mar1.with_context(lang="en_US").osmd_period_label, "March 2026")
+        form = self.env.ref("osmd_billing.view_move_form")
+        self.assertIn("osmd_period_label", form.arch)
+        list_arch = (
+            self.env["account.move"]
+            .with_user(self.accountant)
+            .get_view(self.env.ref("account.view_out_invoice_tree").id, "list")["arch"]
+        )
+        self.assertIn("osmd_period_label", list_arch)
+
+    # ------------------------------------------------------------
+    # receipt contents: language, due date, meters, debts
+    # ------------------------------------------------------------
+
+    def test_document_language_not_user_language(self):
+        accountant = self.accountant
+        accountant.lang = "en_US"
+        receipt = self._receipts(self.mar1.with_context(lang="en_US"), user=accountant)[0]
+        self.assertEqual(receipt["lang"], "uk_UA")
+        self.assertEqual(receipt["period_label"], "березень 2026")
+        content = (
+            self.env["ir.actions.report"]
+            .with_user(accountant)
+            .with_context(lang="en_US")
+            ._render_qweb_html(REPORT, self.mar1.ids)[0]
+        )
+        doc = lxml_html.fromstring(content)
+        self.assertEqual(doc.xpath("//*[contains(@class, 'o_osmd_receipt_period')]")[0].text_content(), "березень 2026")
+
+    def test_pay_by_due_date(self):
+        doc = self._html(self.mar1)
+        node = doc.xpath("//*[contains(@class, 'o_osmd_receipt_date_due')]")
+        self.assertEqual(len(node), 1)
+        self.assertIn(self.mar1.invoice_date_due.strftime("%d.%m.%Y"), node[0].text_content())
+
+    def test_meter_readings(self):
+        power = self.utility_power.with_context(lang="uk_UA")
+        receipts = self._receipts(self.mar1 | self.mar2)
+        self.assertEqual(
+            [(row["previous"], row["current"], row["consumption"], row["unit"]) for row in receipts[0]["meters"]],
+            [(Decimal(132), Decimal(145), Decimal(13), "м³")],
+        )
+        self.assertIn("123456", receipts[0]["meters"][0]["meter"])
+        self.assertEqual(
+            [
+                (row["zone"], row["previous"], row["current"], row["consumption"], row["unit"])
+                for row in receipts[1]["meters"]
+            ],
+            [
+                (power.zone1_name, Decimal(1000), Decimal(1100), Decimal(100), "кВт·год"),
+                (power.zone2_name, Decimal(500), Decimal(550), Decimal(50), "кВт·год"),
+            ],
+        )
+        rows = self._html(self.mar1).xpath("//tr[contains(@class, 'o_osmd_receipt_meter')]")
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(
+            [cell.text_content().strip() for cell in rows[0].xpath("./td")][1:],
+            ["132", "145", "13 м³"],
+        )
+        # a period without readings prints no meter table
+        self.assertFalse(self._receipts(self.jan1)[0]["meters"])
+
+    def test_meter_readings_and_debts_batch_read(self):
+        """Mass printing reads the meters and the debts in the same number of queries for 1 or 5 receipts."""
+        Receipts = self.env[RECEIPTS].with_user(self.accountant)
+
+        def count(moves):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            readings = Receipts._read_meter_readings(moves)
+            for move in moves:
+                Receipts._meter_rows(readings.get((move.osmd_account_id.premise_id.id, move.osmd_period), []), "uk_UA")
+            Receipts._read_debts(moves)
+            return self.env.cr.sql_log_count - before
+
+        everything = self.jan1 | self.feb1 | self.feb2 | self.mar1 | self.mar2
+        count(everything)  # caches of the access rules and languages
+        self.assertEqual(count(self.mar1 | self.mar2), count(everything))
+
+    def test_debt_by_service(self):
+        # account 1 owes 500 of January and 100 of February (1 000 − 300 − 500 − 100), all maintenance
+        receipt = self._receipts(self.mar1)[0]
+        self.assertEqual(
+            [(row["service"], row["amount"]) for row in receipt["debts"]], [(self.svc_maint, Decimal("600.00"))]
+        )
+        rows = self._html(self.mar1).xpath("//tr[contains(@class, 'o_osmd_receipt_debt')]")
+        self.assertEqual([cell.text_content() for cell in rows[0].xpath("./td")], [self.svc_maint.name, "600,00"])
+        # no debt of earlier periods: no table
+        self.assertFalse(self._receipts(self.jan1)[0]["debts"])
+
+    def test_audit_prints_receipt(self):
+        doc = self._html(self.mar1, user=self.users_a["audit"])
+        self.assertTrue(doc.xpath("//tr[contains(@class, 'o_osmd_receipt_meter')]"))
+
+    # ------------------------------------------------------------
+    # the audit commission reads, never sends nor pays
+    # ------------------------------------------------------------
+
+    def _buttons(self, user, view_xmlid, view_type):
+        arch = self.env["account.move"].with_user(user).get_view(self.env.ref(view_xmlid).id, view_type)["arch"]
+        return {node.get("name") for node in lxml_html.fromstring(arch).xpath("//button")}
+
+    def test_audit_sees_no_button_it_cannot_use(self):
+        audit = self.users_a["audit"]
+        forbidden_form = {
+            "action_invoice_sent",
+            "action_register_payment",
+            "action_reverse",
+            "button_draft",
+            "button_cancel",
+            "action_post",
+        }
+        self.assertFalse(self._buttons(audit, "account.view_move_form", "form") & forbidden_form)
+        self.assertIn("action_print_pdf", self._buttons(audit, "account.view_move_form", "form"), "audit prints")
+        self.assertIn("action_invoice_sent", self._buttons(self.accountant, "account.view_move_form", "form"))
+        for view in ("account.view_out_invoice_tree", "account.view_out_credit_note_tree"):
+            with self.subTest(view=view):
+                buttons = self._buttons(audit, view, "list")
+                self.assertFalse(buttons & {"action_send_and_print", "action_force_register_payment"})
+                self.assertIn("action_send_and_print", self._buttons(self.accountant, view, "list"))
+
+    def test_audit_send_and_pay_refused(self):
+        move = self.mar1.with_user(self.users_a["audit"])
+        for method in ("action_invoice_sent", "action_send_and_print", "action_force_register_payment"):
+            with self.subTest(method=method), self.assertRaises(AccessError):
+                getattr(move, method)()
+        # the accountant still sends
+        self.assertEqual(
+            self.mar1.with_user(self.accountant).action_send_and_print()["res_model"], "account.move.send.wizard"
         )
