@@ -19,6 +19,7 @@
         "data/product_data.xml",
         "data/osmd_penalty_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "wizard/osmd_billing_send_views.xml",
         "wizard/osmd_debtor_export_views.xml",
         "wizard/osmd_turnover_register_views.xml",

@@ -119,6 +119,12 @@ class AccountMove(models.Model):
         "This personal account has already been billed for the period: use a recalculation.",
     )
 
+    osmd_document_lang = fields.Char(
+        string="Document language",
+        compute="_compute_osmd_document_lang",
+        help="Language of the receipt and its e-mail: the association's, unless the holder chose another.",
+    )
+
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
@@ -131,6 +137,16 @@ class AccountMove(models.Model):
             move.osmd_period_label = (
                 babel_format_date(move.osmd_period, "LLLL y", locale=locale) if move.osmd_period else False
             )
+
+    @api.depends("partner_id.lang", "company_id.partner_id.lang")
+    def _compute_osmd_document_lang(self):
+        for move in self:
+            partner, company = move.partner_id, move.company_id
+            if hasattr(partner, "_osmd_document_lang"):
+                lang = partner._osmd_document_lang(company)
+            else:
+                lang = company.partner_id.lang or partner.lang
+            move.osmd_document_lang = get_lang(self.env, lang).code
 
     # ------------------------------------------------------------
     # CRUD
@@ -167,6 +183,13 @@ class AccountMove(models.Model):
     def action_force_register_payment(self):
         self.check_access("write")
         return super().action_force_register_payment()
+
+    def _get_mail_template(self):
+        if self and self == self.filtered_domain(self._osmd_receipt_domain()):
+            template = self.env.ref("osmd_billing.mail_template_osmd_receipt", raise_if_not_found=False)
+            if template:
+                return template
+        return super()._get_mail_template()
 
     def action_print_pdf(self):
         """The form's Print: the receipt for accrual and recalculation documents (Odoo's generic invoice, with

@@ -6,7 +6,6 @@ from babel.dates import format_date as babel_format_date
 from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import get_lang
 from odoo.tools.misc import babel_locale_parse
 
 from ..tools.amount_words import amount_in_words_uah
@@ -117,17 +116,6 @@ class ReportOsmdReceipt(models.AbstractModel):
             )
 
     @api.model
-    def _receipt_lang(self, move):
-        """The document language of the receipt: the association's language unless the holder chose another
-        (``res.partner._osmd_document_lang``), an installed language in any case."""
-        partner, company = move.partner_id, move.company_id
-        if hasattr(partner, "_osmd_document_lang"):
-            lang = partner._osmd_document_lang(company)
-        else:
-            lang = company.partner_id.lang
-        return get_lang(self.env, lang).code
-
-    @api.model
     def _prepare_receipts(self, moves):
         """One dict of values per move (in the order of ``moves``), with the ledger, the meter readings and the
         debts read in a few queries whatever the number of receipts."""
@@ -138,7 +126,7 @@ class ReportOsmdReceipt(models.AbstractModel):
         for move in moves:
             account, period = move.osmd_account_id, month_bounds(move.osmd_period)[0]
             company = move.company_id
-            lang = self._receipt_lang(move)
+            lang = move.osmd_document_lang
             locale = babel_locale_parse(lang)
             figures = ledger[(account.id, period)]
             accrued = _dec(move.amount_total_signed)

@@ -358,6 +358,12 @@ class TestReceipt(BillingCommon):
         names = self.mar1.message_ids.attachment_ids.mapped("name")
         self.assertEqual(names, [filename], "the receipt is the invoice's PDF, Odoo's generic invoice is not sent")
         self.assertEqual(self.mar1.invoice_pdf_report_id.name, filename)
+        # the receipt's e-mail, in the document language whatever the sender's: the period in words
+        message = self.mar1.message_ids.filtered("attachment_ids")
+        self.assertIn("березень 2026", message.subject)
+        self.assertIn(self.account1.number, message.subject)
+        self.assertIn("березень 2026", message.body)
+        self.assertIn(self.mar1.invoice_date_due.strftime("%d.%m.%Y"), message.body)
         # an ordinary invoice gets no receipt
         other = self._invoice(self.account1, date(2026, 4, 1), 10, accrual=False)
         sender._generate_and_send_invoices(other, sending_methods={"email"})
