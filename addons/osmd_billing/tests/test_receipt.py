@@ -539,3 +539,26 @@ class TestReceipt(BillingCommon):
         self.assertEqual(
             self.mar1.with_user(self.accountant).action_send_and_print()["res_model"], "account.move.send.wizard"
         )
+
+    def test_recalculation_document_prints_and_sends_receipt(self):
+        # a late reading of account 1's water meter: the recalculation issues an adjustment invoice in April
+        self.env["osmd.meter.reading"].create(
+            {"meter_id": self.meter_water.id, "date": "2026-03-30", "value1": 150, "state": "confirmed"}
+        )
+        recalculation = (
+            self.env["osmd.recalculation"]
+            .with_user(self.accountant)
+            .create({"company_id": self.company_a.id, "period": "2026-03-15", "date": "2026-04-15"})
+        )
+        recalculation.action_compute()
+        recalculation.action_post()
+        adjustment = recalculation.move_ids
+        self.assertEqual(len(adjustment), 1)
+        action = adjustment.with_user(self.accountant).action_print_pdf()
+        self.assertEqual(action["report_name"], "osmd_billing.report_receipt")
+        self.assertEqual(self.env["account.move.send"]._get_default_pdf_report_id(adjustment), self.env.ref(REPORT))
+        receipt = self._receipts(adjustment)[0]
+        self.assertEqual(receipt["period_label"], "квітень 2026")
+        products = adjustment.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        self.assertEqual(receipt["lines"], products)
+        self.assertEqual(receipt["accrued"], Decimal(str(adjustment.amount_total)).quantize(Decimal("0.01")))
