@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..tools.edrpou import clean_edrpou, clean_ua_iban
 
@@ -17,6 +17,24 @@ STATUTE_RULES = [
 ]
 
 
+# Odoo's company fields the chairman keeps: the association's contacts and address (printed on receipts).
+CHAIRMAN_CONTACT_FIELDS = {
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "phone",
+    "email",
+    "website",
+    "logo",
+}
+# Our fields that stay with the platform administrator: what makes a company an association, its
+# chairman (user rights), the numbering, and the IP allowlist (edited by the chairman in its own list,
+# under its record rules, not through the company).
+PLATFORM_FIELDS = {"osmd_kind", "osmd_chairman_id", "osmd_account_sequence_id", "osmd_ip_range_ids"}
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -29,6 +47,7 @@ class ResCompany(models.Model):
     osmd_iban = fields.Char(
         string="IBAN",
         compute="_compute_osmd_iban",
+        compute_sudo=True,  # public on every receipt; the journal may be of a company not selected now
         inverse="_inverse_osmd_iban",
         help="Current account of the association, printed on receipts and in the payment QR code.",
     )
@@ -46,12 +65,19 @@ class ResCompany(models.Model):
         "before 10.11.2023 (kept until three years after martial law ends) or the model statute "
         "under Law 3270-IX.",
     )
-    osmd_chairman_id = fields.Many2one("res.users", string="Chairman", domain="[('share', '=', False)]")
+    osmd_chairman_id = fields.Many2one(
+        "res.users", string="Chairman", domain="[('share', '=', False), ('company_ids', 'in', id)]"
+    )
     osmd_account_sequence_id = fields.Many2one(
         "ir.sequence", string="Personal account numbering", copy=False, readonly=True
     )
     osmd_ip_range_ids = fields.One2many("osmd.ip.range", "company_id", string="Staff IP allowlist")
     osmd_building_count = fields.Integer(compute="_compute_osmd_building_count", string="Buildings")
+    osmd_is_platform_admin = fields.Boolean(
+        string="Platform administrator",
+        compute="_compute_osmd_is_platform_admin",
+        help="The current user manages the associations of the platform (kind, chairman, IP allowlist).",
+    )
 
     # ------------------------------------------------------------
     # COMPUTE
@@ -65,6 +91,10 @@ class ResCompany(models.Model):
     def _inverse_osmd_iban(self):
         for company in self.filtered("osmd_iban"):
             company._osmd_set_iban(company.osmd_iban)
+
+    @api.depends_context("uid")
+    def _compute_osmd_is_platform_admin(self):
+        self.osmd_is_platform_admin = self.env.user.has_group("base.group_erp_manager")
 
     def _compute_osmd_building_count(self):
         counts = dict(
@@ -92,6 +122,17 @@ class ResCompany(models.Model):
                     )
                 ) from exc
 
+    @api.constrains("osmd_bank_journal_id")
+    def _check_osmd_bank_journal(self):
+        for company in self.sudo().filtered("osmd_bank_journal_id"):
+            if company.osmd_bank_journal_id.company_id != company or company.osmd_bank_journal_id.type != "bank":
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the bank journal must be a bank journal of the association itself.",
+                        company=company.name,
+                    )
+                )
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
@@ -106,9 +147,78 @@ class ResCompany(models.Model):
                     vals.setdefault("iap_enrich_auto_done", True)
         return super().create(vals_list)
 
+    def write(self, vals):
+        if self.env.su or not vals or self.env.user.has_group("base.group_erp_manager"):
+            return super().write(vals)
+        if not self._osmd_is_own_chairman():
+            raise AccessError(self.env._("Only the chairman of the association changes its settings."))
+        forbidden = vals.keys() - self._osmd_chairman_settings_fields()
+        if forbidden:
+            labels = ", ".join(
+                sorted(
+                    self._fields[name].get_description(self.env)["string"] if name in self._fields else name
+                    for name in forbidden
+                )
+            )
+            raise AccessError(
+                self.env._(
+                    "The chairman changes the association's own settings only; these are changed by the "
+                    "platform administrator: %(fields)s.",
+                    fields=labels,
+                )
+            )
+        # The chairman has no right on Odoo's companies: the checked settings of their own association
+        # are written with sudo, which keeps the user for the tracking.
+        return super(ResCompany, self.sudo()).write(vals)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    @api.model
+    def action_osmd_association_settings(self):
+        """The settings form of the association the user works in now."""
+        company = self.env.company
+        if not company.osmd_kind:
+            raise AccessError(self.env._("Choose an association in the company switcher to see its settings."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Association settings"),
+            "res_model": "res.company",
+            "res_id": company.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("osmd_base.osmd_association_view_form").id, "form")],
+            "target": "current",
+            "context": {"create": False, "delete": False},
+        }
+
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _osmd_is_own_chairman(self):
+        """The current user is a chairman working for every association of ``self``."""
+        user = self.env.user
+        return user.has_group("osmd_base.group_osmd_chairman") and not (self - user.company_ids)
+
+    @api.model
+    def _osmd_chairman_settings_fields(self):
+        """Fields of an association its chairman may change: contacts, and our own settings.
+
+        Our settings are every writable ``osmd_`` field of the company (the addons add their own:
+        reading window, penalties…) except the platform's; Odoo's technical company fields (currency,
+        chart of accounts, fiscal data, parent company, users) never are.
+        """
+        own = {
+            name
+            for name, field in self._fields.items()
+            if name.startswith("osmd_")
+            and name not in PLATFORM_FIELDS
+            and not field.readonly
+            and (field.store or field.inverse)
+            and field.type not in ("one2many", "many2many")
+        }
+        return own | CHAIRMAN_CONTACT_FIELDS
 
     def _osmd_set_iban(self, iban):
         """Attach ``iban`` to the association's bank journal (created if missing)."""

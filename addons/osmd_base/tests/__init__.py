@@ -9,3 +9,4 @@ from . import test_translation
 from . import test_database_manager
 from . import test_staff_lookup
 from . import test_registry_trail
+from . import test_association_settings
