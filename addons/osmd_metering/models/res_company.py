@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -22,7 +23,7 @@ class ResCompany(models.Model):
     osmd_engineer_id = fields.Many2one(
         "res.users",
         string="Responsible engineer",
-        domain="[('share', '=', False)]",
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
         help="Receives the verification and reading-round activities.",
     )
 
@@ -30,3 +31,15 @@ class ResCompany(models.Model):
         "CHECK(osmd_reading_day_start BETWEEN 1 AND 28 AND osmd_reading_day_end BETWEEN 1 AND 28)",
         "Reading window days must be between 1 and 28.",
     )
+
+    @api.constrains("osmd_engineer_id")
+    def _check_osmd_engineer(self):
+        for company in self.sudo().filtered("osmd_engineer_id"):
+            engineer = company.osmd_engineer_id
+            if engineer.share or company not in engineer.company_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the responsible engineer must be a staff user of the association.",
+                        company=company.name,
+                    )
+                )
