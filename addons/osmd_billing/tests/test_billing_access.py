@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import BillingCommon
@@ -80,3 +80,35 @@ class TestBillingAccess(BillingCommon):
                 self.assertFalse(self.env[model].with_user(accountant_b).search([]))
         with self.assertRaises(AccessError):
             self.billing_run.with_user(accountant_b).read(["amount_total"])
+
+    def test_chairman_saves_the_whole_settings_form(self):
+        """One save of the association settings: penalties, reading window, bank, contacts."""
+        chairman = self.users_a["chairman"]
+        self.company_a.with_user(chairman).write(
+            {
+                "osmd_penalty_enabled": True,
+                "osmd_penalty_rate": 0.005,
+                "osmd_penalty_deadline_day": 15,
+                "osmd_reading_day_start": 18,
+                "osmd_reading_day_end": 24,
+                "osmd_engineer_id": self.users_a["engineer"].id,
+                "osmd_iban": "UA213223130000026007233566001",
+                "phone": "+380441234567",
+            }
+        )
+        self.assertRecordValues(
+            self.company_a,
+            [{"osmd_penalty_rate": 0.005, "osmd_penalty_deadline_day": 15, "osmd_reading_day_start": 18}],
+        )
+        with self.assertRaises(ValidationError):
+            self.company_a.with_user(chairman).write({"osmd_penalty_rate": 0.02, "phone": "+380441234568"})
+        with self.assertRaises(ValidationError):
+            self.company_a.with_user(chairman).write({"osmd_engineer_id": self.users_b["engineer"].id})
+        with self.assertRaises(AccessError):
+            self.company_b.with_user(chairman).write({"osmd_penalty_rate": 0.001, "osmd_reading_day_start": 10})
+        with self.assertRaises(AccessError):
+            self.company_a.with_user(chairman).write(
+                {"osmd_penalty_rate": 0.001, "currency_id": self.env.ref("base.EUR").id}
+            )
+        with self.assertRaises(AccessError):
+            self.company_a.with_user(self.users_a["accountant"]).write({"osmd_penalty_rate": 0.001})
