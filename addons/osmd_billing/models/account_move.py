@@ -105,9 +105,11 @@ class AccountMove(models.Model):
     osmd_billing_run_id = fields.Many2one(
         "osmd.billing.run", string="Billing run", index=True, copy=False, readonly=True, ondelete="restrict"
     )
+    # staff screens and e-mails (residents' readable fields are an explicit list, see test_curious_resident)
     osmd_period_label = fields.Char(
         string="Period",
         compute="_compute_osmd_period_label",
+        groups="base.group_user",
         help='The billing period as a month in words, e.g. "листопад 2026".',
     )
 
@@ -122,6 +124,7 @@ class AccountMove(models.Model):
     osmd_document_lang = fields.Char(
         string="Document language",
         compute="_compute_osmd_document_lang",
+        groups="base.group_user",
         help="Language of the receipt and its e-mail: the association's, unless the holder chose another.",
     )
 

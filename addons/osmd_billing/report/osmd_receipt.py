@@ -109,8 +109,8 @@ class ReportOsmdReceipt(models.AbstractModel):
         if wrong:
             raise UserError(
                 self.env._(
-                    "Receipts are printed from posted monthly accrual invoices and recalculation documents only, "
-                    "not from %(invoice)s.",
+                    "Receipts are printed from posted monthly accrual invoices only, or from the documents of a "
+                    "recalculation, not from %(invoice)s.",
                     invoice=wrong[0].display_name,
                 )
             )
