@@ -16,6 +16,7 @@
         "security/osmd_base_security.xml",
         "security/osmd_user_rules.xml",
         "data/ir_cron_data.xml",
+        "data/osmd_staff_member_data.xml",
         "wizard/osmd_ownership_transfer_views.xml",
         "wizard/osmd_association_create_views.xml",
         "wizard/osmd_registry_import_views.xml",

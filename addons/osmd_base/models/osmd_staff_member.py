@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import email_normalize, escape_psql
 
+from ..tools.phone import PhoneError, normalize_phone
+
 STAFF_ROLES = [
     ("engineer", "Engineer"),
     ("audit", "Audit commission"),
@@ -60,13 +62,13 @@ class OsmdStaffMember(models.Model):
     )
     name = fields.Char(required=True, tracking=True)
     email = fields.Char(
-        required=True,
         tracking=True,
         help="Login and address of the invitation. An address that is already the login of another user "
         "can only be used again for a former staff user of this association.",
     )
-    phone = fields.Char()
-    role = fields.Selection(STAFF_ROLES, required=True, default="engineer", tracking=True)
+    phone = fields.Char(help="Mobile or landline number; saved as +380…")
+    # no default: a chairman must choose the rights of every new person
+    role = fields.Selection(STAFF_ROLES, required=True, tracking=True)
     user_id = fields.Many2one("res.users", readonly=True, copy=False, ondelete="restrict")
     active = fields.Boolean(default=True, tracking=True)
     login_date = fields.Datetime(related="user_id.login_date", string="Last login")
@@ -80,9 +82,12 @@ class OsmdStaffMember(models.Model):
     # CONSTRAINTS
     # ------------------------------------------------------------
 
-    @api.constrains("email")
+    @api.constrains("email", "user_id")
     def _check_email(self):
         for member in self:
+            if not member.email and member.user_id:
+                # a user created outside this list (by the platform) may have a login that is not an address
+                continue
             if not email_normalize(member.email):
                 raise ValidationError(
                     self.env._(
@@ -96,8 +101,41 @@ class OsmdStaffMember(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model
+    def _osmd_normalize_phone_vals(self, vals, company):
+        if not vals.get("phone"):
+            return vals
+        try:
+            phone = normalize_phone(vals["phone"], company.country_id.code or "UA")
+        except PhoneError as exc:
+            raise ValidationError(
+                self.env._(
+                    "Phone %(phone)s of %(name)s is not a valid phone number: write it as 067 123 45 67 "
+                    "or +380 67 123 45 67.",
+                    phone=vals["phone"],
+                    name=vals.get("name") or self.name or "",
+                )
+            ) from exc
+        return {**vals, "phone": phone}
+
     @api.model_create_multi
     def create(self, vals_list):
+        # the users this creates or changes are this list's own: no second member for them
+        self = self.with_context(osmd_staff_sync=False)
+        Company = self.env["res.company"]
+        vals_list = [
+            self._osmd_normalize_phone_vals(vals, Company.browse(vals.get("company_id")) or self.env.company)
+            for vals in vals_list
+        ]
+        if self.env.context.get("osmd_staff_synced"):
+            return super().create(vals_list)
+        for vals in vals_list:
+            if not vals.get("role"):
+                raise ValidationError(
+                    self.env._(
+                        "Choose the role of %(name)s: it decides what they may see and do.", name=vals.get("name") or ""
+                    )
+                )
         if not self.env.su:
             if any("user_id" in vals for vals in vals_list):
                 raise AccessError(self.env._("The user of a staff member is set from its e-mail address."))
@@ -110,6 +148,10 @@ class OsmdStaffMember(models.Model):
         return members
 
     def write(self, vals):
+        self = self.with_context(osmd_staff_sync=False)
+        if vals.get("phone"):
+            for company in self.company_id or self.env.company:
+                vals = self._osmd_normalize_phone_vals(vals, company)
         if not self.env.su:
             if "user_id" in vals:
                 raise AccessError(self.env._("The user of a staff member is set from its e-mail address."))
@@ -161,6 +203,58 @@ class OsmdStaffMember(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    @api.model
+    def action_osmd_open_staff(self):
+        """The staff list of the current association, with the staff users made outside it."""
+        self._osmd_sync_staff_users(companies=self.env.company)
+        return self.env["ir.actions.act_window"]._for_xml_id("osmd_base.osmd_staff_member_action")
+
+    @api.model
+    def _osmd_sync_staff_users(self, users=None, companies=None):
+        """Give a staff member to every staff user of an association that has none.
+
+        Staff users created outside this list (by the platform administrator in Settings, the new
+        association wizard or the demo) were missing from it: the chairman did not see who works for
+        the association. The member gets the user's highest role; its users are not changed.
+        Platform administrators are not staff of an association.
+        """
+        roles = self._osmd_osmd_groups() - self.env.ref("osmd_base.group_osmd_resident")
+        Users = self.env["res.users"].sudo().with_context(active_test=False)
+        domain = [("share", "=", False), ("all_group_ids", "in", roles.ids)]
+        if users is not None:
+            domain.append(("id", "in", users.ids))
+        if companies is not None:
+            domain.append(("company_ids", "in", companies.ids))
+        users = Users.search(domain).filtered(lambda u: not (u._is_superuser() or u._is_system()))
+        if not users:
+            return self.browse()
+        Members = self.sudo().with_context(active_test=False)
+        existing = {(m.company_id.id, m.user_id.id) for m in Members.search([("user_id", "in", users.ids)])}
+        associations = self.env["res.company"].sudo().search([("osmd_kind", "!=", False)])
+        if companies is not None:
+            associations &= companies
+        vals_list = []
+        for user in users:
+            role = next(
+                (role for role, xmlid in reversed(ROLE_GROUPS.items()) if self.env.ref(xmlid) in user.all_group_ids),
+                False,
+            )
+            for company in user.company_ids & associations:
+                if (company.id, user.id) in existing:
+                    continue
+                vals_list.append(
+                    {
+                        "company_id": company.id,
+                        "user_id": user.id,
+                        "name": user.name,
+                        "email": email_normalize(user.email or user.login) or False,
+                        "phone": False,
+                        "role": role,
+                        "active": user.active,
+                    }
+                )
+        return Members.with_context(osmd_staff_synced=True, tracking_disable=True).create(vals_list)
 
     def _osmd_check_staff_manager(self, companies=None):
         """Raise unless the current user may manage the staff users of ``companies``.

@@ -1,5 +1,6 @@
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
@@ -184,3 +185,36 @@ class TestStaffUsers(TransactionCase):
         self.assertEqual(member.sudo().user_id.login, "new@khreshchatyk.test")
         with self.assertRaises(UserError):
             member.with_user(self.chairman_a).email = "olha@sumska.test"
+
+    def test_staff_list_shows_users_made_outside_it(self):
+        """Users the platform made (Settings, wizard, demo) appear in the association's staff list."""
+        action = self.Member.with_user(self.chairman_a).action_osmd_open_staff()
+        self.assertEqual(action["res_model"], "osmd.staff.member")
+        members = self.Member.with_user(self.chairman_a).search([])
+        self.assertEqual(members.company_id, self.company_a)
+        self.assertEqual(
+            {(m.user_id.id, m.role) for m in members.sudo()},
+            {(self.chairman_a.id, "chairman"), (self.board_a.id, "board"), (self.audit_a.id, "audit")},
+        )
+        # opening it again adds nothing; B's list is B's own
+        self.Member.with_user(self.chairman_a).action_osmd_open_staff()
+        self.assertEqual(self.Member.with_user(self.chairman_a).search_count([]), 3)
+        self.assertNotIn(self.chairman_b, self.Member.sudo().search([("company_id", "=", self.company_a.id)]).user_id)
+        # the synced member is edited like any other: a role change reaches the user
+        board = members.filtered(lambda m: m.sudo().user_id == self.board_a)
+        board.role = "accountant"
+        self.assertEqual(self._osmd_groups(self.board_a), self.env.ref("osmd_base.group_osmd_accountant"))
+
+    def test_role_must_be_chosen(self):
+        self.assertFalse(self.Member.with_user(self.chairman_a).default_get(["role"]).get("role"))
+        self.assertTrue(self.Member._fields["role"].required)
+        with self.assertRaises(ValidationError), mute_logger("odoo.sql_db"):
+            self.Member.with_user(self.chairman_a).create({"name": "No Role", "email": "norole@khreshchatyk.test"})
+
+    def test_phone_normalised(self):
+        member = self._create_member(self.chairman_a, email="phone@khreshchatyk.test", phone="(067) 123-45-67")
+        self.assertEqual(member.phone, "+380671234567")
+        member.phone = "38 050 765 43 21"
+        self.assertEqual(member.phone, "+380507654321")
+        with self.assertRaisesRegex(ValidationError, "12-34"):
+            member.phone = "12-34"
