@@ -424,6 +424,7 @@ class TestReceipt(BillingCommon):
     # ------------------------------------------------------------
 
     def test_document_language_not_user_language(self):
+        self.env["ir.module.module"]._load_module_terms(["osmd_billing"], ["uk_UA"])
         accountant = self.accountant
         accountant.lang = "en_US"
         receipt = self._receipts(self.mar1.with_context(lang="en_US"), user=accountant)[0]
@@ -437,6 +438,10 @@ class TestReceipt(BillingCommon):
         )
         doc = lxml_html.fromstring(content)
         self.assertEqual(doc.xpath("//*[contains(@class, 'o_osmd_receipt_period')]")[0].text_content(), "березень 2026")
+        # the template's own texts too (t-lang), not the English of the user
+        head = doc.xpath("//table[contains(@class, 'o_osmd_receipt_head')]")[0].text_content()
+        self.assertIn("Особовий рахунок", head)
+        self.assertNotIn("Personal account", head)
 
     def test_pay_by_due_date(self):
         doc = self._html(self.mar1)
