@@ -419,6 +419,13 @@ class TestReceipt(BillingCommon):
         )
         self.assertIn("osmd_period_label", list_arch)
 
+    def test_invoice_lines_show_service(self):
+        arch = self.env["account.move"].with_user(self.accountant).get_view(self.env.ref("account.view_move_form").id)
+        product = lxml_html.fromstring(arch["arch"]).xpath(
+            "//field[@name='invoice_line_ids']/list/field[@name='product_id']"
+        )
+        self.assertEqual(product[0].get("optional"), "show", "the service of each line, not only its formula")
+
     # ------------------------------------------------------------
     # receipt contents: language, due date, meters, debts
     # ------------------------------------------------------------
