@@ -120,22 +120,8 @@ class OsmdStaffMember(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # the users this creates or changes are this list's own: no second member for them
-        self = self.with_context(osmd_staff_sync=False)
-        Company = self.env["res.company"]
-        vals_list = [
-            self._osmd_normalize_phone_vals(vals, Company.browse(vals.get("company_id")) or self.env.company)
-            for vals in vals_list
-        ]
         if self.env.context.get("osmd_staff_synced"):
             return super().create(vals_list)
-        for vals in vals_list:
-            if not vals.get("role"):
-                raise ValidationError(
-                    self.env._(
-                        "Choose the role of %(name)s: it decides what they may see and do.", name=vals.get("name") or ""
-                    )
-                )
         if not self.env.su:
             if any("user_id" in vals for vals in vals_list):
                 raise AccessError(self.env._("The user of a staff member is set from its e-mail address."))
@@ -143,12 +129,23 @@ class OsmdStaffMember(models.Model):
                 {vals.get("company_id") or self.env.company.id for vals in vals_list}
             )
             self._osmd_check_staff_manager(companies)
+        for vals in vals_list:
+            if not vals.get("role"):
+                raise ValidationError(
+                    self.env._(
+                        "Choose the role of %(name)s: it decides what they may see and do.", name=vals.get("name") or ""
+                    )
+                )
+        Company = self.env["res.company"]
+        vals_list = [
+            self._osmd_normalize_phone_vals(vals, Company.browse(vals.get("company_id")) or self.env.company)
+            for vals in vals_list
+        ]
         members = super().create(vals_list)
         members.filtered("active")._osmd_provision_users()
         return members
 
     def write(self, vals):
-        self = self.with_context(osmd_staff_sync=False)
         if vals.get("phone"):
             for company in self.company_id or self.env.company:
                 vals = self._osmd_normalize_phone_vals(vals, company)
