@@ -1,5 +1,10 @@
 from odoo import api, fields, models
 
+from .osmd_premise import check_bounds
+
+# the same limits as the registry import
+BUILDING_BOUNDS = {"entrance_count": (1, 99), "floor_count": (1, 200), "year_built": (1700, 2100)}
+
 
 class OsmdBuilding(models.Model):
     _name = "osmd.building"
@@ -40,6 +45,20 @@ class OsmdBuilding(models.Model):
     _name_company_uniq = models.Constraint(
         "UNIQUE(company_id, name)", "A building with this name already exists in the association."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._osmd_check_input(vals, vals.get("name"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._osmd_check_input(vals, ", ".join(self.mapped("name")) if len(self) <= 3 else "")
+        return super().write(vals)
+
+    def _osmd_check_input(self, vals, name):
+        """Typed counts out of bounds are refused by name (an unknown year is 0)."""
+        check_bounds(self, {k: v for k, v in vals.items() if v or k != "year_built"}, BUILDING_BOUNDS, name)
 
     @api.depends(
         "premise_ids.active",

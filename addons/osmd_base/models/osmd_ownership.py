@@ -5,6 +5,9 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 from ..tools.shares import format_period, format_share, share_errors
+from .osmd_premise import check_bounds
+
+SHARE_BOUNDS = {"share_numerator": (1, 1_000_000), "share_denominator": (1, 1_000_000)}
 
 TITLE_DOCUMENT_KINDS = [
     ("register_extract", "Extract from the State Register of Real Property Rights"),
@@ -160,6 +163,35 @@ class OsmdOwnership(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._osmd_check_share_input(vals, vals.get("share_numerator", 1), vals.get("share_denominator", 1))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"share_numerator", "share_denominator"} & vals.keys():
+            for ownership in self:
+                ownership._osmd_check_share_input(
+                    vals,
+                    vals.get("share_numerator", ownership.share_numerator),
+                    vals.get("share_denominator", ownership.share_denominator),
+                )
+        return super().write(vals)
+
+    def _osmd_check_share_input(self, vals, numerator, denominator):
+        """A typed share is refused by name before the database sees it."""
+        check_bounds(self, vals, SHARE_BOUNDS, self.env._("Ownership share"))
+        if numerator and denominator and numerator > denominator:
+            raise ValidationError(
+                self.env._(
+                    "The share %(numerator)s/%(denominator)s is more than the whole premise: the numerator "
+                    "cannot exceed the denominator (e.g. 1/2, 1/3, 1/1).",
+                    numerator=numerator,
+                    denominator=denominator,
+                )
+            )
 
     @api.depends("partner_id", "share_numerator", "share_denominator")
     def _compute_display_name(self):

@@ -3,6 +3,9 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
+from odoo.tools.misc import formatLang
+
+from ..tools.bounds import AREA_BOUNDS, AREA_MAX, out_of_bounds
 
 PREMISE_KINDS = [
     ("apartment", "Apartment"),
@@ -10,6 +13,42 @@ PREMISE_KINDS = [
     ("parking", "Parking space"),
     ("storage", "Storage room"),
 ]
+# numbers typed in for a premise; the same limits as the registry import
+PREMISE_BOUNDS = {
+    "total_area": AREA_BOUNDS,
+    "living_area": AREA_BOUNDS,
+    "heated_area": AREA_BOUNDS,
+    "vote_area": AREA_BOUNDS,
+    "entrance": (0, 99),
+    "floor": (-10, 200),
+    "rooms": (0, 99),
+}
+
+
+def check_bounds(model, vals, bounds, record_name=""):
+    """Raise a ValidationError naming the field when a value of ``vals`` is outside ``bounds``.
+
+    Called before the values reach the database, so that the message is about the field and the
+    value typed, not a database constraint.
+    """
+    found = out_of_bounds(vals, bounds)
+    if not found:
+        return
+    name, value, low, high = found[0]
+    field = model._fields[name]
+    digits = 2 if field.type in ("float", "monetary") else 0
+    raise ValidationError(
+        model.env._(
+            "%(record)s%(field)s must be from %(low)s to %(high)s; entered: %(value)s.",
+            record=f"{record_name}: " if record_name else "",
+            field=field._description_string(model.env),
+            low=formatLang(model.env, float(low), digits=digits),
+            high=formatLang(model.env, float(high), digits=digits),
+            value=formatLang(model.env, float(value), digits=digits),
+        )
+    )
+
+
 # who may see the owners and personal accounts of a premise (its residents see their own)
 PEOPLE_GROUPS = "osmd_base.group_osmd_audit,osmd_base.group_osmd_resident"
 
@@ -61,7 +100,10 @@ class OsmdPremise(models.Model):
     _number_building_uniq = models.Constraint(
         "UNIQUE(building_id, number)", "The premise number must be unique in its building."
     )
-    _total_area_positive = models.Constraint("CHECK(total_area > 0)", "The total area must be positive.")
+    _total_area_positive = models.Constraint(
+        f"CHECK(total_area > 0 AND total_area <= {AREA_MAX})",
+        "The total area of a premise must be more than 0 m² and at most 100 000 m².",
+    )
     _living_area_positive = models.Constraint(
         "CHECK(living_area IS NULL OR living_area >= 0)", "The living area cannot be negative."
     )
@@ -127,9 +169,10 @@ class OsmdPremise(models.Model):
     # CONSTRAINTS
     # ------------------------------------------------------------
 
-    @api.constrains("total_area", "living_area", "heated_area")
+    @api.constrains("total_area", "living_area", "heated_area", "vote_area", "entrance", "floor", "rooms")
     def _check_areas(self):
         for premise in self:
+            check_bounds(self, {name: premise[name] for name in PREMISE_BOUNDS}, PREMISE_BOUNDS, premise.display_name)
             if premise.living_area and premise.living_area > premise.total_area:
                 raise ValidationError(
                     self.env._(
@@ -144,7 +187,14 @@ class OsmdPremise(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._osmd_check_input(vals, vals.get("number"))
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._osmd_check_input(vals, ", ".join(self.mapped("number")) if len(self) <= 3 else "")
         if "ownership_ids" not in vals:
             return super().write(vals)
         # Shares are checked once all ownership lines of the form are saved, so
@@ -152,6 +202,16 @@ class OsmdPremise(models.Model):
         result = super(OsmdPremise, self.with_context(osmd_defer_share_check=True)).write(vals)
         self.env["osmd.ownership"]._check_premise_shares(self)
         return result
+
+    def _osmd_check_input(self, vals, number):
+        """Typed values out of bounds are refused by name before the database sees them; a total
+        area of 0 or less too (the database would refuse it with its own words)."""
+        label = self.env._("Premise %s", number) if number else ""
+        if "total_area" in vals and vals["total_area"] is not False and vals["total_area"] <= 0:
+            raise ValidationError(
+                self.env._("%(record)sthe total area must be more than 0 m².", record=f"{label}: " if label else "")
+            )
+        check_bounds(self, vals, PREMISE_BOUNDS, label)
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -80,7 +80,7 @@ class TestOwnershipShares(OsmdCommon):
 
     def test_invalid_fraction_refused(self):
         premise = self.data_a["premises"][1]
-        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+        with self.assertRaisesMsg(ValidationError, "3/2 is more than the whole premise"):
             self.env["osmd.ownership"].create(
                 {
                     "premise_id": premise.id,
@@ -158,14 +158,46 @@ class TestPremisesAndBuildings(OsmdCommon):
         self.assertTrue(other)
 
     def test_area_must_be_positive(self):
-        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+        with self.assertRaisesMsg(ValidationError, "Premise 500: the total area must be more than 0"):
             self.env["osmd.premise"].create(
                 {"building_id": self.data_a["building"].id, "number": "500", "total_area": 0}
             )
+        with self.assertRaisesMsg(ValidationError, "Premise 500: the total area must be more than 0"):
+            self.env["osmd.premise"].create(
+                {"building_id": self.data_a["building"].id, "number": "500", "total_area": -5}
+            )
+        # the database still refuses what bypasses the ORM checks
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            self.data_a["premises"][0].with_context(osmd_defer_share_check=True)._write({"total_area": 0})
         with self.assertRaisesMsg(ValidationError, "living area"):
             self.env["osmd.premise"].create(
                 {"building_id": self.data_a["building"].id, "number": "501", "total_area": 30, "living_area": 31}
             )
+
+    def test_implausible_numbers_refused_by_name(self):
+        premise = self.data_a["premises"][0]
+        building = self.data_a["building"]
+        cases = [
+            (premise, {"total_area": 99_999_999_999}, r"Premise 1: Total area, m² must be from 0\.00 to 100,000\.00"),
+            (premise, {"heated_area": -1}, "Heated area, m² must be from"),
+            (premise, {"vote_area": 100_000.01}, "Area for votes, m²"),
+            (premise, {"rooms": 1000}, "Rooms must be from 0 to 99"),
+            (premise, {"floor": 500}, "Floor must be from -10 to 200"),
+            (building, {"floor_count": 0}, "Floors must be from 1 to 200"),
+            (building, {"year_built": 20024}, "Year built must be from 1,700 to 2,100"),
+        ]
+        for record, vals, message in cases:
+            with self.subTest(vals=vals), self.assertRaisesMsg(ValidationError, message):
+                record.write(vals)
+        with self.assertRaisesMsg(ValidationError, "Premise 9: Total area"):
+            self.env["osmd.premise"].create({"building_id": building.id, "number": "9", "total_area": 1e11})
+        ownership = premise.ownership_ids[0]
+        with self.assertRaisesMsg(ValidationError, "Share denominator must be from 1 to 1,000,000"):
+            ownership.write({"share_numerator": 1, "share_denominator": 10_000_000})
+        with self.assertRaisesMsg(ValidationError, "3/2 is more than the whole premise"):
+            ownership.share_numerator = 3
+        premise.total_area = 100_000  # the bound itself is fine
+        self.assertEqual(premise.total_area, 100_000)
 
     def test_premises_sorted_naturally(self):
         building = self.data_a["building"]
