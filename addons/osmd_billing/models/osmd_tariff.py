@@ -4,7 +4,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
+from odoo.addons.osmd_base.models.osmd_premise import check_bounds
+from odoo.addons.osmd_base.tools.bounds import PRICE_BOUNDS
+
 from ..tools.proration import month_bounds, split_by_ranges
+
+TARIFF_BOUNDS = {"price": PRICE_BOUNDS, "price_zone2": PRICE_BOUNDS, "price_zone3": PRICE_BOUNDS}
 
 
 class OsmdTariff(models.Model):
@@ -84,7 +89,14 @@ class OsmdTariff(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_bounds(self, vals, TARIFF_BOUNDS, self.env._("Tariff"))
+        return super().create(vals_list)
+
     def write(self, vals):
+        check_bounds(self, vals, TARIFF_BOUNDS, self.env._("Tariff"))
         protected = {"company_id", "product_id", "building_id", "price", "price_zone2", "price_zone3", "date_start"}
         if protected & set(vals) and self.sudo().billing_line_ids:
             raise UserError(

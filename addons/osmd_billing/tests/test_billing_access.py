@@ -112,3 +112,12 @@ class TestBillingAccess(BillingCommon):
             )
         with self.assertRaises(AccessError):
             self.company_a.with_user(self.users_a["accountant"]).write({"osmd_penalty_rate": 0.001})
+
+    def test_implausible_tariff_price_refused_by_name(self):
+        vals = {"company_id": self.company_a.id, "product_id": self.svc_maint.id, "date_start": "2030-01-01"}
+        with self.assertRaisesRegex(ValidationError, "Tariff: Price must be from 0.00 to 100,000.00"):
+            self.env["osmd.tariff"].create({**vals, "price": 850_000_000})
+        with self.assertRaisesRegex(ValidationError, "Price zone 2 must be from"):
+            self.env["osmd.tariff"].create({**vals, "price": 4.32, "price_zone2": -1})
+        self.tariffs.filtered(lambda t: t.product_id == self.svc_maint).date_end = "2029-12-31"
+        self.assertTrue(self.env["osmd.tariff"].create({**vals, "price": 100_000}))
