@@ -42,4 +42,5 @@
         "report/osmd_reminder_letter_report.xml",
         "report/osmd_reminder_letter_templates.xml",
     ],
+    "assets": {"web.assets_backend": ["osmd_billing/static/src/**/*"]},
 }

@@ -536,6 +536,14 @@ class TestReceipt(BillingCommon):
         self.assertFalse(self._buttons(audit, "account.view_move_form", "form") & forbidden_form)
         self.assertIn("action_print_pdf", self._buttons(audit, "account.view_move_form", "form"), "audit prints")
         self.assertIn("action_invoice_sent", self._buttons(self.accountant, "account.view_move_form", "form"))
+        # the list's and kanban's Upload (create invoices from files) follows the view's create flag
+        for view, view_type in (
+            ("account.view_out_invoice_tree", "list"),
+            ("account.view_account_move_kanban", "kanban"),
+        ):
+            with self.subTest(view=view):
+                arch = self.env["account.move"].with_user(audit).get_view(self.env.ref(view).id, view_type)["arch"]
+                self.assertIn(lxml_html.fromstring(arch).get("create"), ("0", "false", "False"))
         for view in ("account.view_out_invoice_tree", "account.view_out_credit_note_tree"):
             with self.subTest(view=view):
                 buttons = self._buttons(audit, view, "list")
