@@ -407,6 +407,14 @@ class TestReceipt(BillingCommon):
                     [int(node.get("data-move-id")) for node in doc.xpath("//div[@data-move-id]")], move.ids
                 )
 
+    def test_send_wizard_defaults_to_receipt(self):
+        action = self.mar1.with_user(self.accountant).action_invoice_sent()
+        wizard = self.env[action["res_model"]].with_user(self.accountant).with_context(action["context"]).create({})
+        self.assertEqual(wizard.pdf_report_id, self.env.ref(REPORT))
+        self.assertEqual(wizard.template_id, self.env.ref("osmd_billing.mail_template_osmd_receipt"))
+        names = [attachment["name"] for attachment in wizard.mail_attachments_widget]
+        self.assertEqual(names, [f"Receipt {self.account1.number} 03.2026.pdf"], "the receipt once, no generic invoice")
+
     def test_period_label(self):
         self.assertEqual(self.mar1.with_context(lang="uk_UA").osmd_period_label, "березень 2026")
         self.assertEqual(self.mar1.with_context(lang="en_US").osmd_period_label, "March 2026")
