@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..tools.edrpou import clean_edrpou, clean_ua_iban
+from ..tools.phone import PhoneError, normalize_phone
 
 ASSOCIATION_KINDS = [
     ("osbb", "Condominium association (OSBB)"),
@@ -148,6 +149,8 @@ class ResCompany(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if vals.get("phone") and self and all(self.mapped("osmd_kind")):
+            vals = {**vals, "phone": self._osmd_normalize_phone(vals["phone"])}
         if self.env.su or not vals or self.env.user.has_group("base.group_erp_manager"):
             return super().write(vals)
         if not self._osmd_is_own_chairman():
@@ -195,6 +198,19 @@ class ResCompany(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _osmd_normalize_phone(self, phone):
+        """The association's phone as +380…, or a clear error."""
+        try:
+            return normalize_phone(phone, self[:1].country_id.code or "UA")
+        except PhoneError as exc:
+            raise ValidationError(
+                self.env._(
+                    "Phone %(phone)s of the association is not a valid phone number: write it as "
+                    "044 123 45 67 or +380 44 123 45 67.",
+                    phone=phone,
+                )
+            ) from exc
 
     def _osmd_is_own_chairman(self):
         """The current user is a chairman working for every association of ``self``."""

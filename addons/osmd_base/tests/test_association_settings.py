@@ -40,6 +40,10 @@ class TestAssociationSettings(OsmdCommon):
             [{"osmd_statute_rules": "before_2023", "osmd_iban": IBAN_A, "email": "osbb@example.com"}],
         )
         self.assertTrue(company._osmd_is_own_chairman())
+        company.phone = "044 123 45 67"
+        self.assertEqual(self.company_a.phone, "+380441234567")
+        with self.assertRaisesRegex(ValidationError, "Phone 12-34 of the association"):
+            company.phone = "12-34"
 
     def test_chairman_cannot_write_another_association(self):
         with self.assertRaises(AccessError):
