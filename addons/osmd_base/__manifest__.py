@@ -31,6 +31,7 @@
         "views/osmd_ip_range_views.xml",
         "views/osmd_base_menus.xml",
     ],
+    "assets": {"web.assets_backend": ["osmd_base/static/src/js/invalid_fields_notification.js"]},
     "post_init_hook": "post_init_hook",
     "application": True,
 }
