@@ -409,7 +409,7 @@ class TestReceipt(BillingCommon):
 
     def test_send_wizard_defaults_to_receipt(self):
         action = self.mar1.with_user(self.accountant).action_invoice_sent()
-        wizard = self.env[action["res_model"]].with_user(self.accountant).with_context(action["context"]).create({})
+        wizard = self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]).create({})
         self.assertEqual(wizard.pdf_report_id, self.env.ref(REPORT))
         self.assertEqual(wizard.template_id, self.env.ref("osmd_billing.mail_template_osmd_receipt"))
         names = [attachment["name"] for attachment in wizard.mail_attachments_widget]
