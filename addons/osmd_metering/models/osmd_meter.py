@@ -6,6 +6,8 @@ from odoo.exceptions import ValidationError
 from ..tools.consumption import capacity_limit, fmt, to_decimal
 
 METER_STATES = [("active", "Active"), ("replaced", "Replaced"), ("removed", "Removed")]
+# a verification due within this many days is announced to whoever reads the meter
+VERIFICATION_SOON_DAYS = 30
 
 
 class OsmdMeter(models.Model):
@@ -209,6 +211,24 @@ class OsmdMeter(models.Model):
         """Tuple of the meter's per-zone values for ``prefix`` (initial_value by default)."""
         self.ensure_one()
         return tuple(self[f"{prefix}{zone}"] for zone in range(1, self.zone_count + 1))
+
+    def _get_verification_warnings(self, date):
+        """Warnings about the meter's verification (повірка) on ``date``: expired, or due soon."""
+        self.ensure_one()
+        due = self.next_verification_date
+        if not due or not date:
+            return []
+        if due < date:
+            return [
+                self.env._(
+                    "Verification expired on %(date)s: arrange a verification of meter %(meter)s.",
+                    date=due.strftime("%d.%m.%Y"),
+                    meter=self.serial,
+                )
+            ]
+        if (due - date).days <= VERIFICATION_SOON_DAYS:
+            return [self.env._("Verification due on %(date)s.", date=due.strftime("%d.%m.%Y"))]
+        return []
 
     def action_view_readings(self):
         self.ensure_one()

@@ -132,6 +132,26 @@ class OsmdMeterReading(models.Model):
         "premise's account, for readings dated from the first day of their current period.",
     )
 
+    # what the engineer needs before confirming: the base the consumption is counted from, the
+    # consumption confirming would store and what looks wrong about it
+    base_date = fields.Date(
+        compute="_compute_check", string="Previous reading on", help="Date of the reading the consumption counts from."
+    )
+    base_values = fields.Char(compute="_compute_check", string="Previous value")
+    check_consumption = fields.Float(
+        compute="_compute_check",
+        digits=(16, 3),
+        string="Consumption if confirmed",
+        help="For a submitted reading, the consumption its confirmation would store; otherwise the stored one.",
+    )
+    check_warning = fields.Text(compute="_compute_check", string="Check")
+    average_consumption = fields.Float(
+        compute="_compute_check",
+        digits=(16, 3),
+        string="Average",
+        help="Average monthly consumption of the meter over the previous months.",
+    )
+
     _values_positive = models.Constraint(
         "CHECK(COALESCE(value1, 0) >= 0 AND COALESCE(value2, 0) >= 0 AND COALESCE(value3, 0) >= 0)",
         "A reading cannot be negative.",
@@ -194,6 +214,39 @@ class OsmdMeterReading(models.Model):
             effective = set(latest.values())
         for reading in self:
             reading.is_effective = reading.id in effective
+
+    @api.depends("meter_id", "date", "value1", "value2", "value3", "state", "previous_id", "consumption")
+    def _compute_check(self):
+        pending = self.filtered(lambda r: r.state == "submitted" and r.meter_id and r.date)
+        saved = pending.filtered("id")._origin
+        tails = self._get_confirmed_tails(pending.meter_id, exclude=saved) if pending else {}
+        histories = self._get_average_histories(pending) if pending else {}
+        for reading in self:
+            if reading in pending:
+                tail = tails.get(reading.meter_id.id, [])
+                base = next((r for r in reversed(tail) if r.source != "estimate"), None)
+                qty, warnings = reading._preview_confirmation(tail, histories.get(reading, []))
+                history = histories.get(reading, [])
+                reading.update(
+                    {
+                        "base_date": base.date if base else reading.meter_id.install_date,
+                        "base_values": base._format_values() if base else reading._format_values_of(reading.meter_id),
+                        "check_consumption": float(qty) if qty is not None else 0.0,
+                        "check_warning": "\n".join(warnings) or False,
+                        "average_consumption": float(sum(history, Decimal(0)) / len(history)) if history else 0.0,
+                    }
+                )
+            else:
+                previous = reading.previous_id
+                reading.update(
+                    {
+                        "base_date": previous.date,
+                        "base_values": previous._format_values() if previous else False,
+                        "check_consumption": reading.consumption,
+                        "check_warning": False,
+                        "average_consumption": 0.0,
+                    }
+                )
 
     @api.depends("meter_id", "date", "value1")
     def _compute_display_name(self):
@@ -348,6 +401,91 @@ class OsmdMeterReading(models.Model):
         if len(values) == 1:
             return values[0]
         return ", ".join(f"T{zone}: {value}" for zone, value in enumerate(values, start=1))
+
+    @api.model
+    def _format_values_of(self, meter, prefix="initial_value"):
+        """A meter's values (initial ones by default) as _format_values shows a reading's."""
+        values = [fmt(value) for value in meter._zone_values(prefix)]
+        if len(values) == 1:
+            return values[0]
+        return ", ".join(f"T{zone}: {value}" for zone, value in enumerate(values, start=1))
+
+    def _get_average_histories(self, readings):
+        """{reading: [Decimal monthly consumption of its meter over the ANOMALY_MONTHS before its period]}
+        (one grouped query for all), the months the anomaly check compares with."""
+        readings = readings.filtered(lambda r: r.meter_id and r.period)
+        if not readings:
+            return {}
+        history = self._get_monthly_history(
+            readings.meter_id,
+            min(readings.mapped("period")) - relativedelta(months=ANOMALY_MONTHS),
+            max(readings.mapped("period")),
+            exclude=readings.filtered("id")._origin,
+        )
+        result = {}
+        for reading in readings:
+            start = reading.period - relativedelta(months=ANOMALY_MONTHS)
+            months = history.get(reading.meter_id.id, {})
+            result[reading] = [qty for period, qty in months.items() if start <= period < reading.period]
+        return result
+
+    def _preview_confirmation(self, tail, history):
+        """(consumption or None, [warnings]) of confirming this real reading after ``tail`` (see
+        _get_confirmed_tails) with the same computation the confirmation stores, without writing anything.
+
+        Warnings: what would refuse the confirmation (below the previous value, capacity, dated before
+        the previous reading), a negative consumption after netting estimates, a rollover, a consumption
+        unusually large against ``history`` (the utility's anomaly factor), an expired verification or
+        one due soon.
+        """
+        self.ensure_one()
+        meter = self.meter_id
+        warnings = []
+        base = next((r for r in reversed(tail) if r.source != "estimate"), None)
+        qty = None
+        if base and self.date < base.date:
+            warnings.append(
+                self.env._(
+                    "Dated before the previous reading of %(date)s.",
+                    date=base.date.strftime("%d.%m.%Y"),
+                )
+            )
+        else:
+            old_values = base._zone_values() if base else meter._zone_values()
+            for zone, (old, new) in enumerate(zip(old_values, self._zone_values(), strict=True), start=1):
+                try:
+                    consumption(old, new, meter.digits, meter.multiplier)
+                except MeterError as exc:
+                    warnings.append(self._meter_error_message(exc, meter, zone, new, old))
+            if not warnings:
+                vals, _replaced = self._real_vals(tail)
+                qty = to_decimal(vals["consumption"])
+                uom = meter.uom_id.name or ""
+                if qty < 0:
+                    warnings.append(
+                        self.env._(
+                            "The consumption is negative (%(qty)s %(uom)s): the estimates billed since the previous "
+                            "reading were higher.",
+                            qty=fmt(qty),
+                            uom=uom,
+                        )
+                    )
+                if vals["is_rollover"]:
+                    warnings.append(self.env._("Counted as a rollover of the register: check the value."))
+                factor = meter.utility_id.anomaly_factor
+                if is_anomaly(qty, history, factor):
+                    warnings.append(
+                        self.env._(
+                            "Unusually large: %(qty)s %(uom)s, more than %(factor)s × the average of %(average)s "
+                            "%(uom)s.",
+                            qty=fmt(qty),
+                            uom=uom,
+                            factor=fmt(factor),
+                            average=fmt((sum(history, Decimal(0)) / len(history)).quantize(QUANT)),
+                        )
+                    )
+        warnings += meter._get_verification_warnings(self.date)
+        return qty, warnings
 
     def _zone_values(self):
         self.ensure_one()
