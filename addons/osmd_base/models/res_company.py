@@ -170,6 +170,7 @@ class ResCompany(models.Model):
                     fields=labels,
                 )
             )
+        self._osmd_check_settings_targets(vals)
         # The chairman has no right on Odoo's companies: the checked settings of their own association
         # are written with sudo, which keeps the user for the tracking.
         return super(ResCompany, self.sudo()).write(vals)
@@ -216,6 +217,28 @@ class ResCompany(models.Model):
         """The current user is a chairman working for every association of ``self``."""
         user = self.env.user
         return user.has_group("osmd_base.group_osmd_chairman") and not (self - user.company_ids)
+
+    def _osmd_check_settings_targets(self, vals):
+        """The records a chairman links in the settings (bank journal, engineer, accounts…) are the
+        association's own: written with sudo, nothing else would check it."""
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if not value or field is None or field.type != "many2one":
+                continue
+            target = self.env[field.comodel_name].sudo().browse(value).exists()
+            if field.comodel_name == "res.users":
+                own = target and not target.share and not (self - target.company_ids)
+            elif "company_id" in target._fields:
+                own = target and (not target.company_id or target.company_id == self)
+            else:
+                own = bool(target)
+            if not own:
+                raise AccessError(
+                    self.env._(
+                        "%(field)s: choose a record of the association itself.",
+                        field=field.get_description(self.env)["string"],
+                    )
+                )
 
     @api.model
     def _osmd_chairman_settings_fields(self):

@@ -81,8 +81,10 @@ class TestAssociationSettings(OsmdCommon):
     def test_bank_journal_of_the_association_only(self):
         self.company_b.sudo()._osmd_set_iban(IBAN_A)
         journal_b = self.company_b.osmd_bank_journal_id
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(AccessError):
             self.company_a.with_user(self.chairman_a).write({"osmd_bank_journal_id": journal_b.id})
+        with self.assertRaises(ValidationError):
+            self.company_a.write({"osmd_bank_journal_id": journal_b.id})
 
     def test_settings_action_opens_current_association(self):
         action = self.env["res.company"].with_user(self.chairman_a).action_osmd_association_settings()
