@@ -102,8 +102,10 @@ class TestBillingAccess(BillingCommon):
         )
         with self.assertRaises(ValidationError):
             self.company_a.with_user(chairman).write({"osmd_penalty_rate": 0.02, "phone": "+380441234568"})
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(AccessError):
             self.company_a.with_user(chairman).write({"osmd_engineer_id": self.users_b["engineer"].id})
+        with self.assertRaises(ValidationError):
+            self.company_a.write({"osmd_engineer_id": self.users_b["engineer"].id})
         with self.assertRaises(AccessError):
             self.company_b.with_user(chairman).write({"osmd_penalty_rate": 0.001, "osmd_reading_day_start": 10})
         with self.assertRaises(AccessError):
