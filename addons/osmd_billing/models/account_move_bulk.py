@@ -65,7 +65,7 @@ from odoo.tools import SQL
 from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools.bulk_sql import copy_rows, copy_text, next_ids
-from .osmd_billing_run import CENT, to_decimal
+from ..tools.money import line_amount, to_decimal
 
 _logger = logging.getLogger(__name__)
 
@@ -169,6 +169,7 @@ MOVE_KEYS = {
     "currency_id",
     "payment_reference",
     "invoice_origin",
+    "invoice_date_due",
     "invoice_line_ids",
 }
 LINE_KEYS = {"product_id", "name", "quantity", "price_unit", "tax_ids"}
@@ -189,6 +190,36 @@ def same_value(ours, theirs):
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    # ------------------------------------------------------------
+    # ROUNDING OF THE ACCRUAL LINES
+    # ------------------------------------------------------------
+
+    def _prepare_product_base_line_for_taxes_computation(self, product_line):
+        """Lines of the billing documents of a personal account (accrual and recalculation invoices, their
+        credit notes) without taxes nor discount: their amount is ``quantity × price`` rounded half-up to
+        the kopeck in Decimal (tools/money.py), the rule of the billing lines, receipts and registers.
+
+        Odoo rounds the float product per line for ``price_subtotal`` and, rounding the document globally,
+        moves the difference between the rounded sum of the float products and the sum of the rounded
+        lines onto the journal items: 71.35 × 8.50 = 606.475 showed 606.48 on the line and was booked
+        606.47. The exact amount is given to the tax engine as the line's manual total (Odoo's own way to
+        impose a known base amount), so ``price_subtotal``, the balance and the invoice total all follow
+        it, while quantity and price stay visible on the line. Other invoices are left to Odoo."""
+        base_line = super()._prepare_product_base_line_for_taxes_computation(product_line)
+        if (
+            # the credit note reversing such an invoice (a cancelled billing run) reverses it to the kopeck
+            (self.osmd_account_id or self.reversed_entry_id.osmd_account_id)
+            and self.is_invoice()
+            and not product_line.tax_ids
+            and not product_line.discount
+            and base_line["manual_total_excluded_currency"] is None
+            and self.currency_id == self.company_id.currency_id
+        ):
+            base_line["manual_total_excluded_currency"] = float(
+                line_amount(base_line["quantity"], base_line["price_unit"])
+            )
+        return base_line
 
     # ------------------------------------------------------------
     # ENTRY POINT
@@ -287,7 +318,15 @@ class AccountMove(models.Model):
             .search_count(Domain("company_id", "in", [company.id, False]), limit=1)
         ):
             return plan
-        batch_keys = ("move_type", "company_id", "journal_id", "invoice_date", "date", "currency_id")
+        batch_keys = (
+            "move_type",
+            "company_id",
+            "journal_id",
+            "invoice_date",
+            "date",
+            "invoice_date_due",
+            "currency_id",
+        )
         batch_values = tuple(first.get(key) for key in batch_keys)
         company_env = self.with_company(company).env
         product_ids = {
@@ -376,8 +415,9 @@ class AccountMove(models.Model):
     @api.model
     def _osmd_bulk_lines(self, vals, products):
         """[(product id, name, quantity, price unit, subtotal)] of the invoice values, or None when a line
-        is not of the bulk shape (unknown key, taxes, product without an income account, an amount that
-        is not exact to the kopeck)."""
+        is not of the bulk shape (unknown key, taxes, product without an income account, outside a personal
+        account's invoice an amount that is not exact to the kopeck). The subtotal is ``quantity × price``
+        rounded half-up to the kopeck (tools/money.py)."""
         result = []
         for command in vals.get("invoice_line_ids", []):
             if not isinstance(command, (list, tuple)) or command[0] != Command.CREATE:
@@ -392,10 +432,12 @@ class AccountMove(models.Model):
                     continue
                 return None
             quantity, price = to_decimal(line.get("quantity", 1)), to_decimal(line.get("price_unit"))
-            subtotal = quantity * price
-            if subtotal != subtotal.quantize(CENT):
+            subtotal = line_amount(quantity, price)
+            # lines of a personal account's invoice follow the one rounding rule on the standard path as well
+            # (_prepare_product_base_line_for_taxes_computation); Odoo rounds other inexact products its own way
+            if not vals.get("osmd_account_id") and subtotal != quantity * price:
                 return None
-            result.append((line["product_id"], line.get("name") or "", quantity, price, subtotal.quantize(CENT)))
+            result.append((line["product_id"], line.get("name") or "", quantity, price, subtotal))
         return result or None
 
     # ------------------------------------------------------------
@@ -514,7 +556,9 @@ class AccountMove(models.Model):
         from the invoice values and the user, as Odoo's create + action_post give them."""
         invoice_date = vals.get("invoice_date")
         partner = self.env["res.partner"].browse(vals["partner_id"])
-        due = fields.Date.context_today(self)
+        # the due date given (the association's payment deadline); without one and without a payment term,
+        # Odoo's is the day the invoice is created
+        due = vals.get("invoice_date_due") or fields.Date.context_today(self)
         common = {
             "journal_id": vals["journal_id"],
             "company_id": vals["company_id"],
@@ -531,7 +575,6 @@ class AccountMove(models.Model):
             "posted_before": True,
             # Odoo's default salesperson: the holder's, its commercial partner's or the posting user
             "invoice_user_id": (partner.user_id or partner.commercial_partner_id.user_id or self.env.user).id,
-            # without a payment term Odoo's due date is the day the invoice is created
             "invoice_date_due": due,
             "amount_tax": Decimal(0),
             "amount_tax_signed": Decimal(0),

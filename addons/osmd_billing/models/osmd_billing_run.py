@@ -8,17 +8,13 @@ from odoo.fields import Command, Domain
 from odoo.tools import split_every
 
 from ..tools.formatting import fmt_number
+from ..tools.money import CENT, line_amount, round_money, to_decimal
 from ..tools.proration import month_bounds
 from .product_template import MONTHLY_BASES
 
 RUN_STATES = [("draft", "Draft"), ("computed", "Computed"), ("posted", "Posted"), ("cancel", "Cancelled")]
-CENT = Decimal("0.01")
 INVOICE_QUANTITY_DIGITS = 2  # "Product Unit" precision of invoice lines
 CRON_BATCH_SIZE = 1000  # invoices posted between two commits of the background posting
-
-
-def to_decimal(value):
-    return Decimal(str(value or 0))
 
 
 # What the accrual reads of the records, read in bulk before the loop over the accounts (reading the
@@ -297,8 +293,8 @@ class OsmdBillingRun(models.Model):
         texts_by_lang = {}
         for account in data["accounts"]:
             holder = data["holders"].get(account.id)
-            # explanations and messages are written in the holder's language
-            lang = (holder.lang if holder else None) or self.env.lang
+            # explanations and messages are written in the language of the holder's documents
+            lang = self._get_document_lang(holder)
             texts = texts_by_lang.get(lang)
             if texts is None:
                 texts = texts_by_lang[lang] = self.with_context(lang=lang)._get_texts()
@@ -310,6 +306,14 @@ class OsmdBillingRun(models.Model):
                 account_lines += self._penalty_lines(account, holder, data, texts)
             lines += account_lines
         return lines, problems
+
+    def _get_document_lang(self, partner, company=None):
+        """The language of ``partner``'s documents of the association (``company``, by default the run's):
+        the one the partner chose explicitly, else the association's."""
+        company = company or self.company_id
+        if partner and hasattr(partner, "_osmd_document_lang"):
+            return partner._osmd_document_lang(company)
+        return (partner.lang if partner else None) or company.partner_id.lang or self.env.lang
 
     def _get_texts(self):
         """{key: translated wording} of the explanations and messages written for each account, in the
@@ -612,7 +616,7 @@ class OsmdBillingRun(models.Model):
             if service.basis in MONTHLY_BASES:
                 for tariff, start, end, piece_days in pieces:
                     price = tariff.prices[0]
-                    amount = (qty * price * piece_days / month_days).quantize(CENT, rounding=ROUND_HALF_UP)
+                    amount = round_money(qty * price * piece_days / month_days)
                     text = texts["price"] % {"base": base_text, "price": tariff.price_texts[0]}
                     if piece_days != month_days:
                         text += " " + texts["prorated"] % {"days": piece_days, "month_days": month_days}
@@ -648,7 +652,7 @@ class OsmdBillingRun(models.Model):
                             )
                             left -= piece_qty
                         price = tariff.prices[zone - 1]
-                        amount = (piece_qty * price).quantize(CENT, rounding=ROUND_HALF_UP)
+                        amount = line_amount(piece_qty, price)
                         parts = [base_text]
                         if zone_map:
                             parts.append(texts["zone"] % {"zone": zone, "qty": fmt_number(zone_qty)})
@@ -735,8 +739,8 @@ class OsmdBillingRun(models.Model):
                     continue
                 span = (line["date_end"] - line["date_start"]).days + 1
                 base += to_decimal(line["amount"]) * min(covered, span) / span
-            base = base.quantize(CENT, rounding=ROUND_HALF_UP)
-            amount = (base * to_decimal(benefit.percent) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+            base = round_money(base)
+            amount = round_money(base * to_decimal(benefit.percent) / 100)
             if not amount:
                 continue
             text = texts["benefit"] % {"percent": fmt_number(to_decimal(benefit.percent)), "base": fmt_number(base, 2)}
@@ -795,16 +799,22 @@ class OsmdBillingRun(models.Model):
 
     # ---------------- post ----------------
 
-    def _prepare_invoice_vals(self, account, lines, taxes=None):
+    def _prepare_invoice_vals(self, account, lines, taxes=None, names=None):
         """Values of the accrual invoice of ``account``; ``lines``: its accrual lines as read with
-        ``read(load=None)``; ``taxes``: {product id: tax ids}, a cache filled as needed."""
+        ``read(load=None)``; ``taxes``: {product id: tax ids}, ``names``: {(product id, language): the
+        service's name}, caches filled as needed. A line says its service, then how it was computed, in
+        the language of the holder's documents."""
         self.ensure_one()
         taxes = {} if taxes is None else taxes
+        names = {} if names is None else names
         for product_id in {line["product_id"] for line in lines} - set(taxes):
             company_taxes = self.env["account.tax"]._check_company_domain(self.company_id)
             taxes[product_id] = (
                 self.env["product.product"].browse(product_id).taxes_id.filtered_domain(company_taxes).ids
             )
+        lang = self._get_document_lang(self.env["res.partner"].browse(lines[0]["partner_id"]))
+        for product_id in {line["product_id"] for line in lines} - {key[0] for key in names if key[1] == lang}:
+            names[(product_id, lang)] = self.env["product.product"].with_context(lang=lang).browse(product_id).name
         return {
             "move_type": "out_invoice",
             "company_id": self.company_id.id,
@@ -812,6 +822,8 @@ class OsmdBillingRun(models.Model):
             "partner_id": lines[0]["partner_id"],
             "invoice_date": self.date_invoice,
             "date": self.date_invoice,
+            # the association's payment deadline (no payment term: Odoo gives it to the receivable item)
+            "invoice_date_due": self.company_id._osmd_payment_deadline(self.period),
             "currency_id": self.currency_id.id,
             "payment_reference": account.number,
             "invoice_origin": self.name,
@@ -823,7 +835,7 @@ class OsmdBillingRun(models.Model):
                 Command.create(
                     {
                         "product_id": line["product_id"],
-                        "name": line["explanation"],
+                        "name": f"{names[(line['product_id'], lang)]}: {line['explanation']}",
                         "quantity": line["invoice_quantity"],
                         "price_unit": line["invoice_price_unit"],
                         "tax_ids": [Command.set(taxes[line["product_id"]])],
@@ -843,6 +855,10 @@ class OsmdBillingRun(models.Model):
         for line in run.line_ids.read(fnames, load=None):
             lines_by_account[line["account_id"]].append(line)
         todo = self.env["osmd.account"].browse(account_id for account_id in lines_by_account if account_id not in done)
+        # the holders' languages in one query, not one per invoice
+        self.env["res.partner"].browse(
+            {lines[0]["partner_id"] for lines in lines_by_account.values() if lines[0]["partner_id"]}
+        ).fetch(["lang"])
         Move = run.env["account.move"]
         already = Move.search(
             Domain("osmd_account_id", "in", todo.ids)
@@ -861,10 +877,10 @@ class OsmdBillingRun(models.Model):
             )
         # the chatter of the invoices shows who created and posted them, as Odoo's own posting does
         Move = Move.with_context(mail_create_nolog=False, mail_notrack=False, tracking_disable=False)
-        left, taxes = len(todo), {}
+        left, taxes, names = len(todo), {}, {}
         for batch in split_every(batch_size or max(left, 1), todo):
             Move._osmd_create_posted_invoices(
-                [run._prepare_invoice_vals(account, lines_by_account[account.id], taxes) for account in batch]
+                [run._prepare_invoice_vals(account, lines_by_account[account.id], taxes, names) for account in batch]
             )
             left -= len(batch)
             if in_cron and left and self.env["ir.cron"]._commit_progress(len(batch), remaining=left) <= 0:

@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import split_every
 
 from ..tools.formatting import fmt_number
 from ..tools.penalty import penalty_for_debt
@@ -26,6 +27,9 @@ EXEMPT_REASONS = [
     ("wages", "Unpaid wages"),
     ("other", "Other"),
 ]
+
+
+DEFAULT_DEADLINE_DAY = 20
 
 
 def payment_deadline(period, day):
@@ -66,11 +70,13 @@ class ResCompany(models.Model):
         help="Percent of the debt per day of delay. The law (2189-VIII, art. 26) allows at most 0.01 %.",
     )
     osmd_penalty_deadline_day = fields.Integer(
-        string="Payment deadline day",
+        string="Payment deadline (day of the following month)",
         default=20,
         tracking=True,
-        help="Day of the month after the billed month by which the invoice is to be paid; the penalty "
-        "starts on the first business day after it.",
+        help="Day of the month after the billed month by which the invoice is to be paid: the due date of "
+        'the accrual and recalculation invoices ("Pay by" on the receipt, debts and their aging, reminders) '
+        "and the day after which penalties are charged. A change applies to the invoices posted afterwards; "
+        "invoices already posted keep their due date.",
     )
     osmd_penalty_cap_percent = fields.Float(
         string="Penalty cap (% of the debt)",
@@ -157,6 +163,58 @@ class ResCompany(models.Model):
             # sudo keeps the user, so the tracking shows who changed what
             return super(ResCompany, self.sudo()).write(vals)
         return super().write(vals)
+
+    def _osmd_payment_deadline(self, period):
+        """Due date of the association's invoices of ``period`` (any day of the billed month): day N of
+        the following month, N being the association's payment deadline day."""
+        self.ensure_one()
+        return payment_deadline(period, self.osmd_penalty_deadline_day or DEFAULT_DEADLINE_DAY)
+
+    def _osmd_correct_due_dates(self, batch_size=1000):
+        """Give the posted accrual and recalculation invoices of the associations the due date of their
+        payment deadline (``_osmd_payment_deadline`` of their period) where they have another one (before
+        19.0.1.1.0 they were due on the day they were posted). Only what Odoo allows on posted entries
+        changes: the maturity date of the receivable item and the invoice's due date; amounts and accounts
+        stay as they are. Each corrected invoice gets an internal note. Returns the corrected invoices.
+
+        Run once by the migration to 19.0.1.1.0; a later change of the deadline day is not applied to
+        invoices already posted (do not call this for that)."""
+        Move = self.env["account.move"].sudo()
+        corrected = Move.browse()
+        moves = Move.search(
+            Domain("company_id", "in", self.ids)
+            & Domain("state", "=", "posted")
+            & Domain("move_type", "in", ("out_invoice", "out_refund"))
+            & Domain("osmd_period", "!=", False)
+            & (Domain("osmd_is_accrual", "=", True) | Domain("osmd_recalculation_id", "!=", False)),
+            order="id",
+        )
+        for batch in split_every(batch_size, moves.ids, Move.browse):
+            batch.fetch(["company_id", "osmd_period", "invoice_date_due", "line_ids"])
+            terms = batch.line_ids.filtered(lambda line: line.display_type == "payment_term")
+            terms.fetch(["move_id", "date_maturity"])
+            terms_by_move = terms.grouped("move_id")
+            changes = defaultdict(lambda: Move.browse())  # {(company, old date, new date): moves}
+            for move in batch:
+                deadline = move.company_id._osmd_payment_deadline(move.osmd_period)
+                old = move.invoice_date_due
+                move_terms = terms_by_move.get(move, move.line_ids.browse())
+                if old != deadline or any(line.date_maturity != deadline for line in move_terms):
+                    changes[(move.company_id, old, deadline)] |= move
+            for (company, old, deadline), moves_to_fix in changes.items():
+                lines = moves_to_fix.line_ids.filtered(lambda line: line.display_type == "payment_term")
+                # no synchronisation of the dynamic lines: only the dates change
+                lines.with_context(skip_invoice_sync=True).write({"date_maturity": deadline})
+                moves_to_fix.with_context(skip_invoice_sync=True).write({"invoice_date_due": deadline})
+                # in the association's language, as its documents
+                body = self.with_context(lang=company.partner_id.lang or self.env.lang).env._(
+                    "Due date corrected from %(old)s to %(new)s (payment deadline of the association).",
+                    old=old.strftime("%d.%m.%Y") if old else "—",
+                    new=deadline.strftime("%d.%m.%Y"),
+                )
+                moves_to_fix._message_log_batch(bodies=dict.fromkeys(moves_to_fix.ids, body))
+                corrected |= moves_to_fix
+        return corrected
 
     def _osmd_is_own_chairman(self):
         user = self.env.user
@@ -315,7 +373,7 @@ class OsmdBillingRun(models.Model):
             "suspensions": [(s.date_start, s.date_end, set(s.building_ids.ids)) for s in suspensions],
             "rate": rate,
             "cap": cap / 100,
-            "deadline_day": company.osmd_penalty_deadline_day or 20,
+            "deadline_day": company.osmd_penalty_deadline_day or DEFAULT_DEADLINE_DAY,
         }
 
     def _get_texts(self):

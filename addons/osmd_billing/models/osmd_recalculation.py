@@ -227,7 +227,7 @@ class OsmdRecalculation(models.Model):
             if not difference:
                 continue
             partner = partners[account_id]
-            lang = partner.lang or self.env.lang
+            lang = self.env["osmd.billing.run"]._get_document_lang(partner, self.company_id)
             if lang not in lang_envs:
                 lang_envs[lang] = self.with_context(lang=lang)
             env = lang_envs[lang].env
@@ -261,6 +261,7 @@ class OsmdRecalculation(models.Model):
         self.ensure_one()
         company_taxes = self.env["account.tax"]._check_company_domain(self.company_id)
         partner = lines[0].partner_id
+        lang = self.env["osmd.billing.run"]._get_document_lang(partner, self.company_id)
         return {
             "move_type": move_type,
             "company_id": self.company_id.id,
@@ -268,9 +269,11 @@ class OsmdRecalculation(models.Model):
             "partner_id": partner.id,
             "invoice_date": self.date,
             "date": self.date,
+            # due by the association's payment deadline after the month it is posted in, as an accrual
+            "invoice_date_due": self.company_id._osmd_payment_deadline(self.date),
             "currency_id": self.currency_id.id,
             "payment_reference": account.number,
-            "ref": self.with_context(lang=partner.lang or self.env.lang).env._(
+            "ref": self.with_context(lang=lang).env._(
                 "Recalculation for %(period)s", period=self.period.strftime("%m.%Y")
             ),
             "invoice_origin": origin,
@@ -282,7 +285,7 @@ class OsmdRecalculation(models.Model):
                 Command.create(
                     {
                         "product_id": line.product_id.id,
-                        "name": line.explanation,
+                        "name": f"{line.product_id.with_context(lang=lang).name}: {line.explanation}",
                         "quantity": 1.0,
                         "price_unit": abs(line.difference),
                         "tax_ids": [Command.set(line.product_id.taxes_id.filtered_domain(company_taxes).ids)],

@@ -24,13 +24,19 @@ class ReportOsmdReminderLetter(models.AbstractModel):
                 debtor.id: debtor.account_id.with_context(date=fields.Date.to_string(day))._get_open_debt_lines()
                 for debtor in debtors
             },
+            "langs": {debtor.id: self._get_lang(debtor) for debtor in debtors},
             "texts": {debtor.id: self._get_texts(debtor, day) for debtor in debtors},
             "fmt_amount": lambda value: fmt_number(value, 2),
         }
 
+    def _get_lang(self, debtor):
+        """The language of the holder's documents: the one they chose, else the association's."""
+        return self.env["osmd.billing.run"]._get_document_lang(debtor.partner_id, debtor.company_id)
+
     def _get_texts(self, debtor, day):
-        """Whole sentences in the holder's language (placeholders keep the word order translatable)."""
-        env = self.with_context(lang=debtor.partner_id.lang or self.env.lang).env
+        """Whole sentences in the language of the holder's documents (placeholders keep the word order
+        translatable)."""
+        env = self.with_context(lang=self._get_lang(debtor)).env
         return {
             "greeting": env._("Dear %(name)s,", name=debtor.partner_id.name or ""),
             "intro": env._(

@@ -12,3 +12,5 @@ from . import test_hostile_staff
 from . import test_curious_resident
 from . import test_careless_accountant
 from . import test_role_menus
+from . import test_rounding
+from . import test_due_dates

@@ -352,10 +352,14 @@ class TestBillingRun(BillingCommon):
             self.assertEqual(run.journal_id.type, "sale")
             self.assertAlmostEqual(sum(lines.mapped("amount")), move.amount_total, places=2)
             self.assertEqual(len(move.invoice_line_ids), len(lines))
-            self.assertEqual(set(move.invoice_line_ids.mapped("name")), set(lines.mapped("explanation")))
+            # each invoice line says its service, then how it was computed
+            self.assertEqual(
+                set(move.invoice_line_ids.mapped("name")),
+                {f"{line.product_id.name}: {line.explanation}" for line in lines},
+            )
             self.assertFalse(move.invoice_line_ids.tax_ids)
             self.assertEqual(lines.move_id, move)
-        maint = moves.invoice_line_ids.filtered(lambda line: line.name == "52,30 m² × 8,50 UAH")
+        maint = moves.invoice_line_ids.filtered(lambda line: line.name == "Утримання будинку: 52,30 m² × 8,50 UAH")
         self.assertRecordValues(maint, [{"quantity": 52.30, "price_unit": 8.50, "price_subtotal": 444.55}])
         self.assertAlmostEqual(sum(moves.mapped("amount_total")), run.amount_total, places=2)
 

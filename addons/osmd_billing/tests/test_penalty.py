@@ -86,7 +86,9 @@ class TestPenalty(BillingCommon):
         run.action_post()
         invoice = run.move_ids.filtered(lambda m: m.osmd_account_id == self.account1)
         penalty_line = invoice.invoice_line_ids.filtered(lambda aml: aml.product_id == self.penalty_product)
-        self.assertRecordValues(penalty_line, [{"name": line.explanation, "price_subtotal": amount}])
+        self.assertRecordValues(
+            penalty_line, [{"name": f"{self.penalty_product.name}: {line.explanation}", "price_subtotal": amount}]
+        )
         self.assertFalse(penalty_line.tax_ids)
         # the March invoices are untouched
         self.assertEqual(self.march1.amount_total, total1)

@@ -109,7 +109,7 @@ class TestRecalculation(BillingCommon):
                 }
             ],
         )
-        self.assertEqual(move.invoice_line_ids.name, line.explanation)
+        self.assertEqual(move.invoice_line_ids.name, f"Холодна вода: {line.explanation}")
         self.assertEqual(line.move_id, move)
         # posted entries are never modified
         self._assert_untouched(self.invoice2, total2, count2)

@@ -208,3 +208,44 @@ class TestTurnoverRegister(BillingCommon):
         service_rows = [row for row in book["By service"].iter_rows(values_only=True) if row[0] == "Grand total"]
         self.assertEqual(round(service_rows[0][3], 2), totals["accrued"])
         self.assertEqual(round(service_rows[0][5], 2), totals["penalties"])
+
+    def test_sheets_agree_to_the_kopeck(self):
+        """Two lines of 71.35 × 8.50 = 606.475 on one invoice: 606.48 each on both sheets (Odoo's document
+        rounding booked 1 212.95 while the lines said 1 212.96)."""
+        move = (
+            self.env["account.move"]
+            .with_company(self.company_a)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.account1.holder_id.id,
+                    "invoice_date": date(2026, 3, 25),
+                    "osmd_account_id": self.account1.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "quantity": 71.35,
+                                "price_unit": 8.5,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                        for product in (self.svc_maint, self.svc_heat)
+                    ],
+                }
+            )
+        )
+        move.action_post()
+        self.assertEqual(move.amount_total, 1212.96)
+        data = self._register()._get_register_data()
+        for account in (self.account1, self.account2):
+            for column in ("accrued", "recalculated", "penalties"):
+                by_service = sum(
+                    (
+                        values[column]
+                        for (service_account, _product), values in data["services"].items()
+                        if service_account == account
+                    ),
+                    0,
+                )
+                self.assertEqual(by_service, data["accounts"][account][column], f"{account.number} {column}")

@@ -7,16 +7,17 @@ from odoo.fields import Domain
 
 from odoo.addons.osmd_base.tools.company_access import check_own_associations
 
+from ..tools.money import round_money
 from ..tools.proration import month_bounds
 from ..tools.xlsx import build_workbook
 
 COLUMNS = ("opening", "accrued", "recalculated", "penalties", "paid", "closing")
 SERVICE_COLUMNS = ("accrued", "recalculated", "penalties")
-CENT = Decimal("0.01")
 
 
 def to_decimal(value):
-    return Decimal(str(value or 0)).quantize(CENT)
+    """A sum read from the ledger, to the kopeck by the one rounding rule."""
+    return round_money(value)
 
 
 class OsmdTurnoverRegister(models.TransientModel):
