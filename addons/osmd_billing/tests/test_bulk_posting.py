@@ -149,6 +149,27 @@ class TestBulkPosting(BillingCommon):
         self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 4)), "consecutive numbers")
         self.assertEqual(standard[0].sequence_number, numbers[-1] + 1, "Odoo's numbering goes on after them")
 
+    def test_half_kopeck_lines_of_a_personal_account_take_the_bulk_path(self):
+        """71.35 × 8.50 = 606.475 on an invoice of a personal account: rounded half-up (606.48) on the
+        bulk path as Odoo's create + action_post rounds it for such invoices, row for row, due by the
+        deadline given."""
+        due = date(2026, 4, 20)
+        specs = [
+            (partner, [(self.plain1, "71,35 м² × 8,50 грн", 71.35, 8.5), (self.plain2, "0,15 × 0,10", 0.15, 0.1)])
+            for partner in self.partners[:4]
+        ]
+        vals_list = [
+            {**self._vals(partner, lines, f"00{i}"), "osmd_account_id": self.account1.id, "invoice_date_due": due}
+            for i, (partner, lines) in enumerate(specs)
+        ]
+        bulk, bulk_count = self._post_bulk(vals_list)
+        self.assertEqual(bulk_count, 3, "all but the reference invoice take the bulk path")
+        self._assert_same_as_standard(bulk, vals_list)
+        self.assertEqual(bulk.mapped("amount_total"), [606.50] * 4)
+        self.assertEqual(bulk.invoice_line_ids.mapped("price_subtotal"), [606.48, 0.02] * 4)
+        self.assertEqual(bulk.invoice_line_ids.mapped("balance"), [-606.48, -0.02] * 4)
+        self.assertEqual(bulk.mapped("invoice_date_due"), [due] * 4)
+
     def test_bulk_invoice_is_paid_and_reconciled(self):
         moves, bulk_count = self._post_bulk([self._vals(partner, lines) for partner, lines in self._specs()])
         self.assertEqual(bulk_count, 3)
