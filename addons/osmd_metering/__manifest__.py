@@ -31,4 +31,7 @@
         "report/osmd_meter_sticker_report.xml",
         "report/osmd_meter_sticker_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["osmd_metering/static/tests/tours/*.js"],
+    },
 }

@@ -8,3 +8,4 @@ from . import test_reading_sheet
 from . import test_readings
 from . import test_access
 from . import test_reading_checks
+from . import test_reading_round_ui
