@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.edrpou import clean_edrpou, clean_ua_iban
 from ..tools.phone import PhoneError, normalize_phone
@@ -184,7 +184,10 @@ class ResCompany(models.Model):
         """The settings form of the association the user works in now."""
         company = self.env.company
         if not company.osmd_kind:
-            raise AccessError(self.env._("Choose an association in the company switcher to see its settings."))
+            if self.env.user.has_group("base.group_erp_manager"):
+                # the platform's own company: the administrator picks the association from the list
+                return self.env["ir.actions.act_window"]._for_xml_id("osmd_base.osmd_association_action")
+            raise UserError(self.env._("Choose an association in the company switcher to see its settings."))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Association settings"),

@@ -89,6 +89,9 @@ class TestAssociationSettings(OsmdCommon):
     def test_settings_action_opens_current_association(self):
         action = self.env["res.company"].with_user(self.chairman_a).action_osmd_association_settings()
         self.assertEqual(action["res_id"], self.company_a.id)
+        # the administrator in the platform's own company gets the list of associations
+        action = self.env["res.company"].with_user(self.platform_admin).action_osmd_association_settings()
+        self.assertEqual(action["xml_id"], "osmd_base.osmd_association_action")
 
     def test_platform_admin_opens_association_of_other_company(self):
         """The association form reads for an administrator working in another company now."""
