@@ -68,72 +68,86 @@ APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'", "²": 
 # The codes and labels mirror the selections of the osmd models.
 # ------------------------------------------------------------
 
+
+class Choice(NamedTuple):
+    """One value of a choice column.
+
+    ``aliases`` is a keyword so that Odoo's term extractor, which takes any
+    parenthesis after ``_lt(...)`` for another ``_lt`` call, does not export
+    the accepted spellings and the codes as terms to translate.
+    """
+
+    code: str | bool
+    label: str
+    aliases: tuple = ()
+
+
 CHOICES = {
     "premise_kind": (
-        ("apartment", _lt("Apartment"), ("квартира", "кв", "кв.")),
-        (
+        Choice("apartment", _lt("Apartment"), aliases=("квартира", "кв", "кв.")),
+        Choice(
             "non_residential",
             _lt("Non-residential premise"),
-            ("нежитлове приміщення", "нежитлове", "нежиле приміщення", "нежиле"),
+            aliases=("нежитлове приміщення", "нежитлове", "нежиле приміщення", "нежиле"),
         ),
-        (
+        Choice(
             "parking",
             _lt("Parking space"),
-            ("паркомісце", "машиномісце", "паркінг", "паркувальне місце"),
+            aliases=("паркомісце", "машиномісце", "паркінг", "паркувальне місце"),
         ),
-        ("storage", _lt("Storage room"), ("комора", "комірка", "підсобне приміщення")),
+        Choice("storage", _lt("Storage room"), aliases=("комора", "комірка", "підсобне приміщення")),
     ),
     "owner_kind": (
-        ("person", _lt("Person"), ("фізична особа", "фо", "фізособа", "individual")),
-        (
+        Choice("person", _lt("Person"), aliases=("фізична особа", "фо", "фізособа", "individual")),
+        Choice(
             "company",
             _lt("Legal entity"),
-            ("юридична особа", "юо", "юрособа", "organisation", "organization"),
+            aliases=("юридична особа", "юо", "юрособа", "organisation", "organization"),
         ),
     ),
     "document_kind": (
-        (
+        Choice(
             "register_extract",
             _lt("Extract from the State Register of Real Property Rights"),
-            ("витяг", "витяг з реєстру", "extract"),
+            aliases=("витяг", "витяг з реєстру", "extract"),
         ),
-        (
+        Choice(
             "certificate",
             _lt("Certificate of ownership"),
-            ("свідоцтво", "свідоцтво про право власності"),
+            aliases=("свідоцтво", "свідоцтво про право власності"),
         ),
-        (
+        Choice(
             "sale_contract",
             _lt("Contract of sale"),
-            ("договір купівлі-продажу", "купівля-продаж"),
+            aliases=("договір купівлі-продажу", "купівля-продаж"),
         ),
-        ("gift_contract", _lt("Gift contract"), ("договір дарування", "дарування")),
-        (
+        Choice("gift_contract", _lt("Gift contract"), aliases=("договір дарування", "дарування")),
+        Choice(
             "inheritance",
             _lt("Certificate of inheritance"),
-            ("свідоцтво про право на спадщину", "спадщина"),
+            aliases=("свідоцтво про право на спадщину", "спадщина"),
         ),
-        (
+        Choice(
             "privatisation",
             _lt("Privatisation certificate"),
-            ("свідоцтво про приватизацію", "приватизація"),
+            aliases=("свідоцтво про приватизацію", "приватизація"),
         ),
-        ("court_decision", _lt("Court decision"), ("рішення суду",)),
-        ("other", _lt("Other document"), ("інше", "інший документ")),
+        Choice("court_decision", _lt("Court decision"), aliases=("рішення суду",)),
+        Choice("other", _lt("Other document"), aliases=("інше", "інший документ")),
     ),
     "relation": (
-        ("owner", _lt("Owner"), ("власник", "власниця")),
-        ("family", _lt("Family member"), ("член сім'ї", "член родини", "сім'я")),
-        ("tenant", _lt("Tenant"), ("орендар", "наймач", "квартирант")),
-        (
+        Choice("owner", _lt("Owner"), aliases=("власник", "власниця")),
+        Choice("family", _lt("Family member"), aliases=("член сім'ї", "член родини", "сім'я")),
+        Choice("tenant", _lt("Tenant"), aliases=("орендар", "наймач", "квартирант")),
+        Choice(
             "registered",
             _lt("Registered person"),
-            ("зареєстрована особа", "зареєстрований", "зареєстрована"),
+            aliases=("зареєстрована особа", "зареєстрований", "зареєстрована"),
         ),
     ),
     "yes_no": (
-        (True, _lt("Yes"), ("y", "true", "1", "так", "+", "x")),
-        (False, _lt("No"), ("n", "false", "0", "ні", "-")),
+        Choice(True, _lt("Yes"), aliases=("y", "true", "1", "так", "+", "x")),
+        Choice(False, _lt("No"), aliases=("n", "false", "0", "ні", "-")),
     ),
 }
 
@@ -198,7 +212,7 @@ SHEETS = (
             Column("year_built", _lt("Year built"), "int", minimum=1700, maximum=2200),
         ),
         _lt("One row per building of the association."),
-        ("будинки",),
+        aliases=("будинки",),
     ),
     Sheet(
         "premises",
@@ -233,7 +247,7 @@ SHEETS = (
             ),
         ),
         _lt("One row per apartment, non-residential premise, parking space or storage room."),
-        ("приміщення",),
+        aliases=("приміщення",),
     ),
     Sheet(
         "owners",
@@ -280,7 +294,7 @@ SHEETS = (
             Column("document_date", _lt("Document date"), "date"),
         ),
         _lt("One row per owner of a premise; co-owners take one row each and their shares sum to exactly 1."),
-        ("власники",),
+        aliases=("власники",),
     ),
     Sheet(
         "accounts",
@@ -310,7 +324,7 @@ SHEETS = (
             ),
         ),
         _lt("One personal account per premise."),
-        ("рахунки", "особові рахунки"),
+        aliases=("рахунки", "особові рахунки"),
     ),
     Sheet(
         "residents",
@@ -343,7 +357,7 @@ SHEETS = (
             EMAIL,
         ),
         _lt("People living in or registered at a premise with an account."),
-        ("мешканці",),
+        aliases=("мешканці",),
     ),
 )
 SHEETS_BY_KEY = {sheet.key: sheet for sheet in SHEETS}
