@@ -1,11 +1,20 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+from odoo.addons.base.models.res_partner import _lang_get
 
 from ..tools.phone import PhoneError, normalize_phone
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    osmd_document_lang = fields.Selection(
+        _lang_get,
+        string="Language of association documents",
+        help="Language of the invoices, receipts and letters of the association addressed to this partner. "
+        "Empty: the association's language, whatever the partner's interface language is.",
+    )
 
     def _osmd_normalize_phone_vals(self, vals, company=None):
         """Normalise ``vals['phone']`` to +380… for people of an association."""
@@ -24,6 +33,24 @@ class ResPartner(models.Model):
                 )
             ) from exc
         return vals
+
+    def _osmd_document_lang(self, company):
+        """Language code of the documents of ``company`` (an association) addressed to this partner
+        (``self``: one partner or none): the language the partner chose explicitly for documents, else the
+        association's, else Ukrainian when installed, else the environment's.
+
+        The partner's own ``lang`` is not used: it defaults to English for partners created by imports,
+        transfers or as companies, and documents of an association are in its language."""
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        chosen = self[:1].osmd_document_lang
+        if chosen and chosen in installed:
+            return chosen
+        company_lang = company.partner_id.lang if company else False
+        if company_lang and company_lang in installed:
+            return company_lang
+        if "uk_UA" in installed:
+            return "uk_UA"
+        return self.env.lang or "en_US"
 
     @api.model_create_multi
     def create(self, vals_list):
