@@ -22,6 +22,7 @@
         "wizard/osmd_registry_import_views.xml",
         "wizard/osmd_portal_grant_views.xml",
         "views/res_company_views.xml",
+        "views/res_partner_views.xml",
         "views/osmd_building_views.xml",
         "views/osmd_premise_views.xml",
         "views/osmd_ownership_views.xml",
