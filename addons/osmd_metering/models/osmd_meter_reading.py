@@ -138,6 +138,10 @@ class OsmdMeterReading(models.Model):
         compute="_compute_check", string="Previous reading on", help="Date of the reading the consumption counts from."
     )
     base_values = fields.Char(compute="_compute_check", string="Previous value")
+    # the same as numbers, for the screens (the user's decimal comma)
+    base_value1 = fields.Float(compute="_compute_check", digits=(16, 3), string="Previous T1")
+    base_value2 = fields.Float(compute="_compute_check", digits=(16, 3), string="Previous T2")
+    base_value3 = fields.Float(compute="_compute_check", digits=(16, 3), string="Previous T3")
     check_consumption = fields.Float(
         compute="_compute_check",
         digits=(16, 3),
@@ -227,8 +231,10 @@ class OsmdMeterReading(models.Model):
                 base = next((r for r in reversed(tail) if r.source != "estimate"), None)
                 qty, warnings = reading._preview_confirmation(tail, histories.get(reading, []))
                 history = histories.get(reading, [])
+                numbers = base._zone_values() if base else reading.meter_id._zone_values()
                 reading.update(
                     {
+                        **{f"base_value{zone}": (*numbers, 0.0, 0.0, 0.0)[zone - 1] for zone in ZONES},
                         "base_date": base.date if base else reading.meter_id.install_date,
                         "base_values": base._format_values() if base else reading._format_values_of(reading.meter_id),
                         "check_consumption": float(qty) if qty is not None else 0.0,
@@ -238,8 +244,10 @@ class OsmdMeterReading(models.Model):
                 )
             else:
                 previous = reading.previous_id
+                numbers = previous._zone_values() if previous else ()
                 reading.update(
                     {
+                        **{f"base_value{zone}": (*numbers, 0.0, 0.0, 0.0)[zone - 1] for zone in ZONES},
                         "base_date": previous.date,
                         "base_values": previous._format_values() if previous else False,
                         "check_consumption": reading.consumption,

@@ -131,6 +131,7 @@ class TestReadingChecks(RoundDataMixin, OsmdCommon):
                 {
                     "base_date": date(2025, 11, 20),
                     "base_values": "20",
+                    "base_value1": 20.0,
                     "check_consumption": 6.0,
                     "check_warning": False,
                 }
