@@ -201,3 +201,10 @@ class TestRoleMenus(BillingCommon, HttpCase):
 
     def test_platform_admin_opens_every_association_menu(self):
         self._check_menus("platform_admin", "platform_admin", self.platform_admin, "osmd_base.osmd_menu_root")
+
+    def test_platform_admin_from_the_platform_company(self):
+        """As on the demo: the administrator works in the platform's own company and opens the associations
+        (with their bank details) of companies not selected."""
+        self.company_a._osmd_set_iban("UA213223130000026007233566001")
+        self.platform_admin.company_id = self.env.ref("base.main_company")
+        self._check_menus("platform_admin", "platform_admin", self.platform_admin, "osmd_base.osmd_menu_root")
