@@ -310,10 +310,7 @@ class OsmdBillingRun(models.Model):
     def _get_document_lang(self, partner, company=None):
         """The language of ``partner``'s documents of the association (``company``, by default the run's):
         the one the partner chose explicitly, else the association's."""
-        company = company or self.company_id
-        if partner and hasattr(partner, "_osmd_document_lang"):
-            return partner._osmd_document_lang(company)
-        return (partner.lang if partner else None) or company.partner_id.lang or self.env.lang
+        return (partner or self.env["res.partner"])._osmd_document_lang(company or self.company_id)
 
     def _get_texts(self):
         """{key: translated wording} of the explanations and messages written for each account, in the
@@ -384,7 +381,7 @@ class OsmdBillingRun(models.Model):
                     tariff_infos[tariff.id] = TariffInfo.from_tariff(tariff)
                 day_map[day] = tariff_infos[tariff.id]
         holders = accounts._get_holders_at(last)
-        self.env["res.partner"].browse({holder.id for holder in holders.values()}).fetch(["lang"])
+        self.env["res.partner"].browse({holder.id for holder in holders.values()}).fetch(["lang", "osmd_document_lang"])
         account_infos = []
         for account in accounts:
             building, premise = account.building_id, account.premise_id
@@ -858,7 +855,7 @@ class OsmdBillingRun(models.Model):
         # the holders' languages in one query, not one per invoice
         self.env["res.partner"].browse(
             {lines[0]["partner_id"] for lines in lines_by_account.values() if lines[0]["partner_id"]}
-        ).fetch(["lang"])
+        ).fetch(["lang", "osmd_document_lang"])
         Move = run.env["account.move"]
         already = Move.search(
             Domain("osmd_account_id", "in", todo.ids)

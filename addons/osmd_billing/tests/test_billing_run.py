@@ -81,12 +81,32 @@ class TestBillingRun(BillingCommon):
     def test_explanation_in_holder_language(self):
         self.env["res.lang"]._activate_lang("uk_UA")
         self.env["ir.module.module"]._load_module_terms(["osmd_billing"], ["uk_UA"])
-        self.owners[0].lang = "uk_UA"
+        # the holder chose Ukrainian documents in an association whose language is English
+        self.company_a.partner_id.lang = "en_US"
+        self.owners[0].osmd_document_lang = "uk_UA"
         run = self._compute()
         self.assertEqual(self._lines(run, self.account1, self.svc_maint).explanation, "52,30 м² × 8,50 грн")
         self.assertEqual(self._lines(run, self.account1, self.svc_garbage).explanation, "2 ос. × 45,00 грн")
-        # the other holder keeps English
+        # the other holder gets the association's language
         self.assertEqual(self._lines(run, self.account2, self.svc_garbage).explanation, "1 pers. × 45,00 UAH")
+
+    def test_explanation_and_invoice_lines_in_the_document_language(self):
+        """The language of the holder's documents (res.partner._osmd_document_lang), not the partner's own:
+        an English partner of a Ukrainian association gets Ukrainian explanations and invoice lines that
+        start with the service's name, unless they chose English documents."""
+        self.env["res.lang"]._activate_lang("uk_UA")
+        self.env["ir.module.module"]._load_module_terms(["osmd_billing"], ["uk_UA"])
+        self.company_a.partner_id.lang = "uk_UA"
+        # partners' own language is English (imported, created by a transfer...); one chose English documents
+        self.owners[0].lang = self.owners[2].lang = "en_US"
+        self.owners[2].osmd_document_lang = "en_US"
+        run = self._compute()
+        self.assertEqual(self._lines(run, self.account1, self.svc_maint).explanation, "52,30 м² × 8,50 грн")
+        self.assertEqual(self._lines(run, self.account2, self.svc_garbage).explanation, "1 pers. × 45,00 UAH")
+        run.action_post()
+        invoice = run.move_ids.filtered(lambda move: move.osmd_account_id == self.account1)
+        maint = invoice.invoice_line_ids.filtered(lambda line: line.product_id == self.svc_maint)
+        self.assertEqual(maint.name, "Утримання будинку: 52,30 м² × 8,50 грн")
 
     def test_premise_kind_and_missing_reading(self):
         # the parking space has no account; a service limited to parking spaces is not charged to apartments
