@@ -52,10 +52,26 @@ class ResPartner(models.Model):
             return "uk_UA"
         return self.env.lang or "en_US"
 
+    def _osmd_association_lang_vals(self, vals):
+        """A new partner of an association gets the association's language, whoever creates it and in
+        whatever interface language: the association of ``company_id``, else the one given in the
+        context (``osmd_association_id``, set by our forms), else the current company when it is one."""
+        if vals.get("lang") or self.env.context.get("default_lang"):
+            return vals
+        Company = self.env["res.company"].sudo()
+        company = Company.browse(vals.get("company_id") or self.env.context.get("osmd_association_id") or ())
+        if not company.osmd_kind:
+            company = self.env.company
+        lang = company.osmd_kind and company.sudo().partner_id.lang
+        if lang:
+            vals["lang"] = lang
+        return vals
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             self._osmd_normalize_phone_vals(vals)
+            self._osmd_association_lang_vals(vals)
         return super().create(vals_list)
 
     def write(self, vals):

@@ -188,6 +188,7 @@ class OsmdAssociationCreate(models.TransientModel):
                 "phone": self._clean_phone(self.chairman_phone),
                 "company_id": company.id,
                 "company_ids": [Command.set(company.ids)],
+                "lang": company.partner_id.lang or self.env.lang,
                 "group_ids": [Command.set(groups.ids)],
             }
         )

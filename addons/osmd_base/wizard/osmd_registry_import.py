@@ -297,6 +297,8 @@ class OsmdRegistryImport(models.TransientModel):
             "country_id": company.country_id.id,
             "phone": person["phone"] or False,
             "email": person["email"] or False,
+            # documents of the association are in its language, not the importing user's
+            "lang": company.partner_id.lang or False,
         }
         if person["tax_id"]:
             vals["company_registry" if person["is_company"] else "vat"] = person["tax_id"]
