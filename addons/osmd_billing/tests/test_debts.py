@@ -272,3 +272,25 @@ class TestDebts(BillingCommon):
         self.assertIn("150,00", html)
         self.assertIn("-30,00", html)
         self.assertIn("outstanding balance", html)
+
+    def test_reminder_letter_in_the_document_language(self):
+        """A holder whose own language is English gets the letter of a Ukrainian association in Ukrainian,
+        unless they chose English documents."""
+        self.env["res.lang"]._activate_lang("uk_UA")
+        self.env["ir.module.module"]._load_module_terms(["osmd_billing"], ["uk_UA"])
+        self.company_a.partner_id.lang = "uk_UA"
+        self.owners[0].lang = "en_US"
+        debtor = self._debtors(buildings=self.building, min_amount=500)
+
+        def render():
+            return (
+                self.env["ir.actions.report"]
+                .with_user(self.accountant)
+                .with_context(date=TODAY.isoformat())
+                ._render_qweb_html("osmd_billing.osmd_reminder_letter_template", debtor.ids)[0]
+                .decode()
+            )
+
+        self.assertIn(f"Шановний(-а) {self.owners[0].name}!", render())
+        self.owners[0].osmd_document_lang = "en_US"
+        self.assertIn(f"Dear {self.owners[0].name},", render())
