@@ -16,11 +16,14 @@ from ..tools.consumption import (
     average_estimate,
     consumption,
     fmt,
+    fmt_doc,
     is_anomaly,
     is_rollover,
     norm_estimate,
     prorate,
     to_decimal,
+    unit_label,
+    zone_label,
 )
 
 READING_SOURCES = [
@@ -728,6 +731,13 @@ class OsmdMeterReading(models.Model):
         replaced = [r for r in estimates if r.period == self.period]
         netted = [r for r in estimates if r.period != self.period]
         kept = [r for r in tail if r not in replaced]
+        # the explanation is part of the association's documents (invoice lines, receipts): in its language
+        lang = self.env["res.partner"]._osmd_document_lang(meter.company_id)
+        doc = self.with_context(lang=lang)
+
+        def num(value):
+            return fmt_doc(value, lang)
+
         vals, total, any_rollover, parts = {}, Decimal(0), False, []
         for zone, (old, new) in enumerate(zip(base_values, self._zone_values(), strict=True), start=1):
             qty = consumption(old, new, meter.digits, meter.multiplier)
@@ -737,27 +747,27 @@ class OsmdMeterReading(models.Model):
             qty -= estimated
             vals[f"consumption{zone}"] = float(qty)
             total += qty
-            part = f"{fmt(new)} − {fmt(old)}"
+            part = f"{num(new)} − {num(old)}"
             if rollover:
-                part = f"{fmt(new)} + 10^{meter.digits} − {fmt(old)}"
+                part = f"{num(new)} + 10^{meter.digits} − {num(old)}"
             if meter.multiplier != 1:
-                part = f"({part}) × {fmt(meter.multiplier)}"
+                part = f"({part}) × {num(meter.multiplier)}"
             if netted:
-                part += " − " + self.env._("estimated %(qty)s", qty=fmt(estimated))
-            parts.append(part if meter.zone_count == 1 else f"T{zone}: {part}")
+                part += " − " + doc.env._("estimated %(qty)s", qty=num(estimated))
+            parts.append(part if meter.zone_count == 1 else f"{zone_label(zone, lang)}: {part}")
         if not last_real:
-            parts.insert(0, self.env._("from the initial reading"))
+            parts.insert(0, doc.env._("from the initial reading"))
         vals.update(
             {
                 "consumption": float(total),
                 "previous_id": kept[-1].id if kept else False,
                 "is_rollover": any_rollover,
-                "explanation": self.env._(
+                "explanation": doc.env._(
                     "Meter %(serial)s: %(calc)s = %(qty)s %(uom)s",
                     serial=meter.serial,
                     calc="; ".join(parts),
-                    qty=fmt(total),
-                    uom=meter.uom_id.name or "",
+                    qty=num(total),
+                    uom=unit_label(meter.uom_id.with_context(lang=lang).name, lang),
                 ),
             }
         )
@@ -779,7 +789,10 @@ class OsmdMeterReading(models.Model):
         for zone, (old, qty) in enumerate(zip(base, quantities, strict=True), start=1):
             vals[f"consumption{zone}"] = float(qty)
             vals[f"value{zone}"] = float(advance(old, qty, meter.digits, meter.multiplier))
-        vals["explanation"] = self.explanation or self.env._("Estimate: %(qty)s", qty=fmt(vals["consumption"]))
+        lang = self.env["res.partner"]._osmd_document_lang(meter.company_id)
+        vals["explanation"] = self.explanation or self.with_context(lang=lang).env._(
+            "Estimate: %(qty)s", qty=fmt_doc(vals["consumption"], lang)
+        )
         return vals
 
     def _get_monthly_history(self, meters, date_from, date_to, exclude=None):
@@ -876,13 +889,16 @@ class OsmdMeterReading(models.Model):
         for meter in todo:
             utility = meter.utility_id
             quantities = [Decimal(0)] * meter.zone_count
+            # the explanation is part of the association's documents: in its language
+            lang = self.env["res.partner"]._osmd_document_lang(meter.company_id)
+            doc = self.with_context(lang=lang)
             if utility.estimate_method == "norm":
                 account = meter.sudo().account_id  # engineers may not read personal accounts
                 persons = len(account._get_counted_residents(period)) if account else 0
                 quantities[0] = norm_estimate(utility.norm_per_person, persons)
-                how = self.env._(
+                how = doc.env._(
                     "Estimate by norm: %(norm)s × %(persons)s persons",
-                    norm=fmt(utility.norm_per_person),
+                    norm=fmt_doc(utility.norm_per_person, lang),
                     persons=persons,
                 )
                 # a meter installed during the month (a replacement) estimates only its own days:
@@ -890,7 +906,7 @@ class OsmdMeterReading(models.Model):
                 days, month_days = (period_end - max(period, meter.install_date)).days + 1, period_end.day
                 if days < month_days:
                     quantities[0] = prorate(quantities[0], days, month_days)
-                    how += " " + self.env._("× %(days)s/%(month_days)s days", days=days, month_days=month_days)
+                    how += " " + doc.env._("× %(days)s/%(month_days)s days", days=days, month_days=month_days)
             else:
                 rows = by_meter.get(meter.id, [])[-utility.estimate_months :]
                 if not rows:
@@ -900,7 +916,7 @@ class OsmdMeterReading(models.Model):
                     max(average_estimate([row[zone] for row in rows], utility.estimate_months), 0)
                     for zone in range(meter.zone_count)
                 ]
-                how = self.env._("Estimate: average of %(count)s months", count=len(rows))
+                how = doc.env._("Estimate: average of %(count)s months", count=len(rows))
             total = sum(quantities, Decimal(0))
             vals = {
                 "meter_id": meter.id,
@@ -908,7 +924,7 @@ class OsmdMeterReading(models.Model):
                 "source": "estimate",
                 "state": "confirmed",
                 "consumption": float(total),
-                "explanation": f"{how} = {fmt(total)}",
+                "explanation": f"{how} = {fmt_doc(total, lang)}",
             }
             vals.update({f"consumption{zone}": float(qty) for zone, qty in enumerate(quantities, start=1)})
             vals_list.append(vals)

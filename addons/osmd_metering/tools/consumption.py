@@ -6,6 +6,8 @@ resolution; callers convert Odoo floats with ``to_decimal`` (via ``str``).
 
 from decimal import ROUND_HALF_UP, Decimal
 
+NBSP = "\u00a0"
+
 QUANT = Decimal("0.001")
 
 
@@ -38,6 +40,49 @@ def fmt(value):
     if value == value.to_integral_value():
         return f"{value.quantize(Decimal(1)):f}"
     return f"{value.normalize():f}"
+
+
+def is_ukrainian(lang):
+    return (lang or "").startswith("uk")
+
+
+def fmt_doc(value, lang=None):
+    """A quantity as ``fmt`` writes it, for a text in ``lang``: in Ukrainian with a comma decimal and
+    spaces between thousands ('2,689', '12 345,5'); other languages keep ``fmt``'s digits."""
+    text = fmt(value)
+    if not is_ukrainian(lang):
+        return text
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _dot, fraction = text.partition(".")
+    whole = f"{int(whole):,}".replace(",", NBSP)
+    return sign + whole + ("," + fraction if fraction else "")
+
+
+# Odoo names its units of measure in English, even in Ukrainian ("m³" with a Latin m, "KWH"); a text in
+# Ukrainian writes them the Ukrainian way (the same map as osmd_billing's tools/formatting.py).
+UNITS_UK = {
+    "m³": "м³",
+    "m3": "м³",
+    "m²": "м²",
+    "m2": "м²",
+    "kwh": "кВт·год",
+    "gcal": "Гкал",
+    "l": "л",
+    "units": "од.",
+}
+
+
+def unit_label(name, lang=None):
+    """The unit ``name`` as a text in ``lang`` writes it: 'м³' for 'm³' in Ukrainian."""
+    name = name or ""
+    if not is_ukrainian(lang):
+        return name
+    return UNITS_UK.get(name.strip().lower(), name)
+
+
+def zone_label(zone, lang=None):
+    """'T2' of a tariff zone; in Ukrainian with the Cyrillic letter ('Т2')."""
+    return f"{'Т' if is_ukrainian(lang) else 'T'}{zone}"
 
 
 def capacity_limit(digits):
