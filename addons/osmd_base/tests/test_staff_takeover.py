@@ -146,7 +146,13 @@ class TestStaffTakeover(StaffTakeoverCommon, TransactionCase):
 
         member_b = former("member.b@history.test")
         self.env["osmd.staff.member"].sudo().create(
-            {"name": "Old B", "email": "member.b@history.test", "company_id": self.company_b.id, "active": False}
+            {
+                "name": "Old B",
+                "email": "member.b@history.test",
+                "company_id": self.company_b.id,
+                "active": False,
+                "role": "accountant",
+            }
         ).user_id = member_b
         chairman_b = former("chairman.b@history.test")
         self.company_b.osmd_chairman_id = chairman_b
@@ -239,7 +245,15 @@ class TestStaffTakeover(StaffTakeoverCommon, TransactionCase):
         member = (
             self.env["osmd.staff.member"]
             .sudo()
-            .create({"name": "Shared", "email": "shared@podil.test", "company_id": self.company_a.id, "active": False})
+            .create(
+                {
+                    "name": "Shared",
+                    "email": "shared@podil.test",
+                    "company_id": self.company_a.id,
+                    "active": False,
+                    "role": "engineer",
+                }
+            )
         )
         member.user_id = self.engineer_b
         self.engineer_b.sudo().company_ids |= self.company_a
@@ -274,7 +288,13 @@ class TestStaffTakeover(StaffTakeoverCommon, TransactionCase):
             self.env["osmd.staff.member"]
             .sudo()
             .create(
-                {"name": "Taken", "email": "accountant@obolon.test", "company_id": self.company_a.id, "active": False}
+                {
+                    "name": "Taken",
+                    "email": "accountant@obolon.test",
+                    "company_id": self.company_a.id,
+                    "active": False,
+                    "role": "engineer",
+                }
             )
         )
         member.user_id = self.accountant_b
@@ -446,7 +466,13 @@ class TestStaffFollowers(StaffTakeoverCommon, TransactionCase):
             self.env["osmd.staff.member"]
             .sudo()
             .create(
-                {"name": "Shared", "email": "shared@platform.test", "company_id": self.company_a.id, "active": False}
+                {
+                    "name": "Shared",
+                    "email": "shared@platform.test",
+                    "company_id": self.company_a.id,
+                    "active": False,
+                    "role": "engineer",
+                }
             )
         )
         member.user_id = shared

@@ -84,7 +84,12 @@ class TestHostileStaff(BillingCommon, HttpCase):
         env["osmd.ip.range"].create({"company_id": cls.victim.id, "cidr": "127.0.0.0/8", "name": "Victim office"})
         env["osmd.login.denial"].create({"company_id": cls.victim.id, "login": "victim_login", "kind": "login"})
         env["osmd.staff.member"].with_user(cls.users_a["chairman"]).create(
-            {"company_id": cls.victim.id, "name": "Victim Engineer", "email": "victim.engineer@example.com"}
+            {
+                "company_id": cls.victim.id,
+                "name": "Victim Engineer",
+                "email": "victim.engineer@example.com",
+                "role": "engineer",
+            }
         )
         cls.victim_utility = env["osmd.utility"].create(
             {"name": "Victim utility", "company_id": cls.victim.id, "uom_id": cls.utility_water.uom_id.id}
@@ -176,7 +181,12 @@ class TestHostileStaff(BillingCommon, HttpCase):
         env["osmd.ip.range"].create({"company_id": company.id, "cidr": "127.0.0.0/8", "name": "Hostile office"})
         env["osmd.login.denial"].create({"company_id": company.id, "login": "hostile_login", "kind": "login"})
         env["osmd.staff.member"].with_user(cls.users_b["chairman"]).create(
-            {"company_id": company.id, "name": "Hostile Engineer", "email": "hostile.engineer@example.com"}
+            {
+                "company_id": company.id,
+                "name": "Hostile Engineer",
+                "email": "hostile.engineer@example.com",
+                "role": "engineer",
+            }
         )
         env["osmd.utility"].create(
             {"name": "Hostile utility", "company_id": company.id, "uom_id": cls.utility_water.uom_id.id}
