@@ -310,6 +310,8 @@ class OsmdHouseConsumption(models.Model):
                     )
                 )
 
+            # explanations end up on invoice lines and receipts: in the association's language and number format
+            doc = record.with_context(lang=self.env["res.partner"]._osmd_document_lang(record.company_id))
             for premise in premises:
                 weight = weights[premise]
                 quantity = shares.get(premise, Decimal(0))
@@ -321,7 +323,7 @@ class OsmdHouseConsumption(models.Model):
                         "premise_consumption": float(premise_qty[premise]),
                         "weight": float(weight),
                         "quantity": float(quantity),
-                        "explanation": record._line_explanation(weight, weight_total, difference, quantity, share),
+                        "explanation": doc._line_explanation(weight, weight_total, difference, quantity, share),
                     }
                 )
             record.write(
@@ -331,7 +333,7 @@ class OsmdHouseConsumption(models.Model):
                     "difference": float(difference),
                     "weight_total": float(weight_total),
                     "shared_total": float(sum(shares.values(), Decimal(0))),
-                    "explanation": record._explanation(house, house_total, premises, premises_total, difference, share),
+                    "explanation": doc._explanation(house, house_total, premises, premises_total, difference, share),
                     "warning": self.env._(
                         "No confirmed reading in the period (counted as 0; estimate missing readings first): %s",
                         ", ".join(missing.mapped("display_name")),
@@ -344,7 +346,7 @@ class OsmdHouseConsumption(models.Model):
         Line.create(line_vals)
 
     def _line_explanation(self, weight, weight_total, difference, quantity, share):
-        """'52,30 m² / 1 234,50 m² × 45,000 = 1,906' in the user's number format."""
+        """'52,30 m² / 1 234,50 m² × 45,000 = 1,906' in the number format of the environment's language."""
         self.ensure_one()
         if not share:
             if not difference:
