@@ -14,3 +14,4 @@ from . import test_careless_accountant
 from . import test_role_menus
 from . import test_rounding
 from . import test_due_dates
+from . import test_document_language
