@@ -30,6 +30,7 @@
         "views/osmd_subsidy_views.xml",
         "views/osmd_billing_run_views.xml",
         "views/account_move_views.xml",
+        "views/account_move_wording_views.xml",
         "views/osmd_sms_provider_views.xml",
         "views/res_partner_views.xml",
         "views/osmd_recalculation_views.xml",
