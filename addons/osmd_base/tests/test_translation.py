@@ -129,3 +129,21 @@ class TestUkrainianTranslation(TransactionCase):
                     if word in entry.msgstr.lower()
                 ]
                 self.assertFalse(bad, f"{module}: {len(bad)} glossary violation(s): {bad[:10]}")
+
+    def test_invoice_screens_use_our_words(self):
+        """Odoo's own Ukrainian for the invoice form, list and search is replaced by our labels (osmd_billing)."""
+        if "osmd_billing" not in self.modules:
+            self.skipTest("osmd_billing is not installed")
+        # Odoo's Ukrainian first (what "Update translations" loads), then ours, as a module update does.
+        self.env["res.lang"]._activate_lang("uk_UA")
+        self.env["ir.module.module"]._load_module_terms(["account", "osmd_billing"], ["uk_UA"], overwrite=True)
+        moves = self.env["account.move"].with_context(lang="uk_UA")
+        form = moves.get_view(self.env.ref("account.view_move_form").id, "form")["arch"]
+        listing = moves.get_view(self.env.ref("account.view_invoice_tree").id, "list")["arch"]
+        search = moves.get_view(self.env.ref("account.view_account_invoice_filter").id, "search")["arch"]
+        for arch in (form, listing, search):
+            self.assertIn("Сплатити до", arch)
+            self.assertNotIn("Установлений термін", arch)
+        self.assertIn("Частково оплачено", form)
+        self.assertNotIn('"Частинами"', form)
+        self.assertIn("Призначення платежу", form)
