@@ -138,22 +138,27 @@ class OsmdMeterReading(models.Model):
     # what the engineer needs before confirming: the base the consumption is counted from, the
     # consumption confirming would store and what looks wrong about it
     base_date = fields.Date(
-        compute="_compute_check", string="Previous reading on", help="Date of the reading the consumption counts from."
+        compute="_compute_check",
+        groups="base.group_user",
+        string="Previous reading on",
+        help="Date of the reading the consumption counts from.",
     )
-    base_values = fields.Char(compute="_compute_check", string="Previous value")
-    # the same as numbers, for the screens (the user's decimal comma)
-    base_value1 = fields.Float(compute="_compute_check", digits=(16, 3), string="Previous T1")
-    base_value2 = fields.Float(compute="_compute_check", digits=(16, 3), string="Previous T2")
-    base_value3 = fields.Float(compute="_compute_check", digits=(16, 3), string="Previous T3")
+    base_values = fields.Char(compute="_compute_check", groups="base.group_user", string="Previous value")
+    # the same as numbers, for the screens (the user's decimal comma); all for the staff only
+    base_value1 = fields.Float(compute="_compute_check", groups="base.group_user", digits=(16, 3), string="Previous T1")
+    base_value2 = fields.Float(compute="_compute_check", groups="base.group_user", digits=(16, 3), string="Previous T2")
+    base_value3 = fields.Float(compute="_compute_check", groups="base.group_user", digits=(16, 3), string="Previous T3")
     check_consumption = fields.Float(
         compute="_compute_check",
+        groups="base.group_user",
         digits=(16, 3),
         string="Consumption if confirmed",
         help="For a submitted reading, the consumption its confirmation would store; otherwise the stored one.",
     )
-    check_warning = fields.Text(compute="_compute_check", string="Check")
+    check_warning = fields.Text(compute="_compute_check", groups="base.group_user", string="Check")
     average_consumption = fields.Float(
         compute="_compute_check",
+        groups="base.group_user",
         digits=(16, 3),
         string="Average",
         help="Average monthly consumption of the meter over the previous months.",
