@@ -144,3 +144,28 @@ class TestDocumentLanguage(BillingCommon):
             .create({"meter_id": meter.id, "date": "2026-04-24", "value1": 110.5, "state": "confirmed"})
         )
         self.assertIn("110.5 − 108.036 = 2.464 m³", reading.explanation)
+
+    def test_house_share_explained_in_ukrainian(self):
+        """The share of house losses is explained in the association's language, not the engineer's."""
+        house_meter = self.env["osmd.meter"].create(
+            {
+                "serial": "HW-1",
+                "company_id": self.company_a.id,
+                "utility_id": self.utility_water.id,
+                "building_id": self.building.id,
+                "install_date": "2025-01-01",
+                "initial_value1": 1000,
+            }
+        )
+        self.env["osmd.meter.reading"].create(
+            {"meter_id": house_meter.id, "date": "2026-03-31", "value1": 1100, "state": "confirmed"}
+        )
+        record = (
+            self.env["osmd.house.consumption"]
+            .with_context(lang="en_US")
+            .create({"building_id": self.building.id, "utility_id": self.utility_water.id, "period": "2026-03-01"})
+        )
+        record.action_compute()
+        line = record.line_ids.filtered(lambda line: line.premise_id == self.premises[0])
+        self.assertEqual(line.explanation, "52,30 м² / 52,30 м² × 87,000 = 87,000")
+        self.assertIn("Різниця = 100,000 − 13,000 = 87,000", record.explanation)
