@@ -129,6 +129,19 @@ _osmd_install_python_deps() {
     osmd_info "Python packages installed in $(($(osmd_now) - t0))s"
 }
 
+# The browser tests (Odoo tours) drive Debian's chromium: never a downloaded browser.
+_osmd_ensure_chromium() {
+    command -v chromium >/dev/null 2>&1 && return 0
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        osmd_info "installing Debian's chromium for the browser tests"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 ||
+            { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; } ||
+            osmd_die "could not install Debian's chromium (apt-get install chromium)"
+    else
+        osmd_die "Debian's chromium is needed for the browser tests: sudo apt-get install chromium"
+    fi
+}
+
 osmd_setup() {
     local t0 stamp_file want
     t0="$(osmd_now)"
@@ -147,6 +160,7 @@ osmd_setup() {
     fi
     OSMD_PY="$OSMD_VENV/bin/python"
     export OSMD_PY
+    [[ "${OSMD_SKIP_PG:-0}" == "1" ]] || _osmd_ensure_chromium
     if [[ "${OSMD_SKIP_PG:-0}" != "1" ]]; then
         osmd_pg_ensure
     fi

@@ -111,6 +111,9 @@ def odoo_verdict(res):
         problems.append("Odoo ran 0 tests")
     if failed:
         problems.append(f"{failed} Odoo test(s) failed or errored")
+    if res["skipped"]:
+        # never silently: a skipped browser test means chromium or websocket-client is missing
+        problems.append(f"{res['skipped']} Odoo test(s) skipped (see the 'skipped' lines of the log)")
     if res["error_lines"]:
         problems.append(f"{len(res['error_lines'])} log line(s) at level ERROR/CRITICAL")
     if problems and not failed:

@@ -333,3 +333,14 @@ def test_odoo_conf_has_no_usable_master_password():
     options = parser["options"]
     assert options.get("admin_passwd") == "", "an empty admin_passwd: Odoo refuses every master password"
     assert options.get("list_db") == "False"
+
+
+def test_odoo_log_skipped_test_alone_fails_a_green_run():
+    """A browser test skipped for want of chromium or websocket-client is never a silent pass."""
+    lines = log(
+        "INFO db odoo.addons.osmd_a.tests.test_ui: skipped TestUi.test_tour : websocket-client module is not installed",
+        "INFO db odoo.tests.result: 0 failed, 0 error(s) of 4 tests when loading database 'db'",
+    )
+    passed, failed, problems = verdict(lines)
+    assert (passed, failed) == (3, 1)
+    assert problems == ["1 Odoo test(s) skipped (see the 'skipped' lines of the log)"]
