@@ -120,7 +120,10 @@ class OsmdMeter(models.Model):
     _digits_valid = models.Constraint(
         "CHECK(digits IS NULL OR digits BETWEEN 0 AND 12)", "The digit capacity is between 1 and 12 (0 = unknown)."
     )
-    _multiplier_positive = models.Constraint("CHECK(multiplier > 0)", "The multiplier must be positive.")
+    _multiplier_positive = models.Constraint(
+        "CHECK(multiplier > 0 AND multiplier <= 10000)",
+        "The multiplier (transformation ratio) of a meter is more than 0 and at most 10 000.",
+    )
     _initial_positive = models.Constraint(
         "CHECK(COALESCE(initial_value1, 0) >= 0 AND COALESCE(initial_value2, 0) >= 0 "
         "AND COALESCE(initial_value3, 0) >= 0)",
