@@ -40,23 +40,25 @@ SHEET_NAME = "Readings"
 
 # (key, English header). The export writes them in this order; the import finds
 # them by header text, so columns may be moved, and only REQUIRED must exist.
-COLUMNS = (
-    ("building", _lt("Building")),
-    ("entrance", _lt("Entrance")),
-    ("floor", _lt("Floor")),
-    ("premise", _lt("Premise")),
-    ("utility", _lt("Utility")),
-    ("serial", _lt("Meter serial")),
-    ("zones", _lt("Zones")),
-    ("previous_date", _lt("Previous date")),
-    ("previous_value1", _lt("Previous T1")),
-    ("previous_value2", _lt("Previous T2")),
-    ("previous_value3", _lt("Previous T3")),
-    ("date", _lt("New date")),
-    ("value1", _lt("New T1")),
-    ("value2", _lt("New T2")),
-    ("value3", _lt("New T3")),
-    ("meter_id", _lt("Meter ID")),
+COLUMNS = tuple(
+    {
+        "building": _lt("Building"),
+        "entrance": _lt("Entrance"),
+        "floor": _lt("Floor"),
+        "premise": _lt("Premise"),
+        "utility": _lt("Utility"),
+        "serial": _lt("Meter serial"),
+        "zones": _lt("Zones"),
+        "previous_date": _lt("Previous date"),
+        "previous_value1": _lt("Previous T1"),
+        "previous_value2": _lt("Previous T2"),
+        "previous_value3": _lt("Previous T3"),
+        "date": _lt("New date"),
+        "value1": _lt("New T1"),
+        "value2": _lt("New T2"),
+        "value3": _lt("New T3"),
+        "meter_id": _lt("Meter ID"),
+    }.items()
 )
 COLUMN_KEYS = tuple(key for key, _label in COLUMNS)
 ENGLISH_LABELS = dict(COLUMNS)
