@@ -18,4 +18,5 @@ from . import osmd_sms_provider
 from . import sms_sms
 from . import res_currency
 from . import account_move_send
+from . import account_chart_template
 from . import osmd_account
