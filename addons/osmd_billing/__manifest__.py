@@ -23,6 +23,7 @@
         "wizard/osmd_billing_send_views.xml",
         "wizard/osmd_debtor_export_views.xml",
         "wizard/osmd_turnover_register_views.xml",
+        "wizard/osmd_billing_run_post_views.xml",
         "views/product_template_views.xml",
         "views/osmd_tariff_views.xml",
         "views/osmd_subscription_views.xml",

@@ -8,6 +8,7 @@ from . import osmd_billing_document
 from . import account_move
 from . import account_move_bulk
 from . import osmd_billing_run
+from . import osmd_billing_run_confirm
 from . import osmd_billing_line
 from . import osmd_billing_problem
 from . import osmd_penalty
