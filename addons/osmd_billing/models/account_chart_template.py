@@ -56,13 +56,15 @@ class ResCompany(models.Model):
             return
         Category = self.env["product.category"].sudo()
         for company in companies:
+            account = company._osmd_service_income_account()
             category = company.osmd_service_categ_id
+            if not account and not category:
+                continue  # not the Ukrainian chart: Odoo's income accounts apply
             if not category:
                 lang = company.partner_id.lang or "uk_UA"
                 name = self.with_context(lang=lang).env._("Services of %(association)s", association=company.name)
                 category = Category.create({"name": name})
                 company.sudo().osmd_service_categ_id = category
-            account = company._osmd_service_income_account()
             category = category.with_company(company)
             # Odoo's default income account of the categories (701) is not a choice of the accountant
             current = category.property_account_income_categ_id
