@@ -11,8 +11,9 @@ class ProductProduct(models.Model):
             values.setdefault("type", "service")
             values.setdefault("taxes_id", [Command.clear()])
             # the association's services category: its income account is the services revenue account (703)
-            if "categ_id" not in values and values.get("company_id"):
-                category = self.env["res.company"].browse(values["company_id"]).sudo().osmd_service_categ_id
+            if "categ_id" not in values:
+                company = self.env["res.company"].browse(values.get("company_id")) or self.env.company
+                category = company.sudo().osmd_service_categ_id
                 if category:
                     values["categ_id"] = category.id
         return super()._add_missing_default_values(values)

@@ -86,6 +86,13 @@ class TestIncomeAccounts(BillingCommon):
         self.assertEqual(service_b.categ_id, category_b)
         self.assertEqual(service_b.with_company(self.company_b)._get_product_accounts()["income"], account_b)
         self.assertEqual(self.svc_maint.categ_id, category_a)
+        # a service created in the association without a company of its own (the services screen)
+        shared = (
+            self.env["product.template"]
+            .with_company(self.company_b)
+            .create({"name": "Домофон Б", "osmd_basis": "fixed"})
+        )
+        self.assertEqual(shared.categ_id, category_b)
 
     def test_explicit_income_account_is_kept(self):
         other = self._account(self.company_a, "7091")
