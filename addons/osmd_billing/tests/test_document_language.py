@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .common import BillingCommon
+from .common import PERIOD, BillingCommon
 
 
 @tagged("post_install", "-at_install", "osmd")
@@ -45,8 +45,10 @@ class TestDocumentLanguage(BillingCommon):
         names = self._invoice_names(run, self.account2)
         self.assertEqual(names[self.svc_garbage], "Вивіз ТПВ: 1 ос. × 45,00 грн")
         self.assertEqual(names[self.svc_heat], "Опалення: 60,00 м² × 30,00 грн")
+        # Odoo names the unit of water "m³" with a Latin m: written the Ukrainian way
+        self.assertEqual(names[self.svc_water_norm], "Холодна вода (норма): Норма 3,2 м³ × 1 ос. = 3,2 м³ × 30,17 грн")
         for name in names.values():
-            self.assertNotRegex(name, r"pers\.|UAH|m²|\d\.\d", name)
+            self.assertNotRegex(name, r"pers\.|UAH|m²|m³|\d\.\d", name)
 
     def test_holder_who_chose_english_documents(self):
         self.owners[2].osmd_document_lang = "en_US"
@@ -67,6 +69,17 @@ class TestDocumentLanguage(BillingCommon):
         # an association without a language of its own: Ukrainian
         self.company_b.partner_id.lang = False
         self.assertEqual(Partner._osmd_document_lang(self.company_b), "uk_UA")
+
+    def test_sms_and_meter_reminders_in_the_association_language(self):
+        holder = self.account1.holder_id
+        holder.lang = "en_US"
+        send = self.env["osmd.billing.send"].new({"company_id": self.company_a.id})
+        self.assertIn("до сплати 1 234,50 грн", send._prepare_sms_text(self.account1, 1234.5, PERIOD))
+        env = self.env["osmd.meter"]._reminder_env(self.account1, self.company_a)
+        self.assertEqual(env.lang, "uk_UA")
+        holder.osmd_document_lang = "en_US"
+        self.assertIn("amount due 1 234,50 UAH", send._prepare_sms_text(self.account1, 1234.5, PERIOD))
+        self.assertEqual(self.env["osmd.meter"]._reminder_env(self.account1, self.company_a).lang, "en_US")
 
     # ------------------------------------------------------------
     # new partners
