@@ -30,6 +30,12 @@ NEVER = (
     ("нарахування за період", "відомість нарахувань"),
     ("нарахування за періоди", "відомості нарахувань"),
     ("розрахунковий показ", "оціночний показ"),
+    ("блокувальн", "помилка, що блокує"),
+    ("вид ресурсу", "ресурс"),
+    ("управляюча компанія", "управитель"),
+    ("платіжна комунікація", "призначення платежу"),
+    ("частинами", "частково (оплачено)"),
+    ("граничний термін оплати", "граничний строк оплати"),
 )
 # Terms a helper left marked translatable in code although they are keys (remove when fixed at the source).
 PENDING_CODE_TERMS = {
@@ -144,6 +150,12 @@ class TestUkrainianTranslation(TransactionCase):
         for arch in (form, listing, search):
             self.assertIn("Сплатити до", arch)
             self.assertNotIn("Установлений термін", arch)
+        self.assertIn("До сплати", listing)
+        self.assertNotIn("Сума боргу", listing)
+        portal = self.env.ref("account.portal_my_invoices").with_context(lang="uk_UA").get_combined_arch()
+        self.assertIn("Сплатити до", portal)
+        self.assertIn("До сплати", portal)
+        self.assertNotIn("Сума боргу", portal)
         self.assertIn("Частково оплачено", form)
         self.assertNotIn('"Частинами"', form)
         self.assertIn("Призначення платежу", form)
