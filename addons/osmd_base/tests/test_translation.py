@@ -38,25 +38,7 @@ NEVER = (
     ("граничний термін оплати", "граничний строк оплати"),
 )
 # Terms a helper left marked translatable in code although they are keys (remove when fixed at the source).
-PENDING_CODE_TERMS = {
-    "osmd_metering": {
-        "entrance",
-        "floor",
-        "premise",
-        "utility",
-        "serial",
-        "zones",
-        "previous_date",
-        "previous_value1",
-        "previous_value2",
-        "previous_value3",
-        "date",
-        "value1",
-        "value2",
-        "value3",
-        "meter_id",
-    },
-}
+PENDING_CODE_TERMS = {}
 
 
 def _is_only_placeholders(text):
