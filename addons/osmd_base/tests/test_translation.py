@@ -138,6 +138,9 @@ class TestUkrainianTranslation(TransactionCase):
         self.assertIn("Сплатити до", portal)
         self.assertIn("До сплати", portal)
         self.assertNotIn("Сума боргу", portal)
+        payment = self.env["account.payment"].with_context(lang="uk_UA")
+        payment_form = payment.get_view(self.env.ref("account.view_account_payment_form").id, "form")["arch"]
+        self.assertNotIn("Рахунок-фактура", payment_form)
         self.assertIn("Частково оплачено", form)
         self.assertNotIn('"Частинами"', form)
         self.assertIn("Призначення платежу", form)
