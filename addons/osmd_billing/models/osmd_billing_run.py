@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import split_every
 
-from ..tools.formatting import fmt_number
+from ..tools.formatting import fmt_number, unit_label
 from ..tools.money import CENT, line_amount, round_money, to_decimal
 from ..tools.proration import month_bounds
 from .product_template import MONTHLY_BASES
@@ -276,7 +276,9 @@ class OsmdBillingRun(models.Model):
         self.problem_ids.unlink()
         lines, problems = self._compute_lines()
         if not self.journal_id:
-            problems.append(self._problem_vals(None, None, self.env._("The association has no sales journal.")))
+            problems.append(
+                self._problem_vals(None, None, self.env._("The association has no sales journal."), kind="no_journal")
+            )
         self.env["osmd.billing.line"]._create_in_bulk(lines)
         self.env["osmd.billing.problem"].create(problems)
         self.state = "computed"
@@ -300,7 +302,7 @@ class OsmdBillingRun(models.Model):
                 texts = texts_by_lang[lang] = self.with_context(lang=lang)._get_texts()
             if not holder:
                 message = texts["no_holder"] % {"account": account.number, "date": data["last"].strftime("%d.%m.%Y")}
-                problems.append(self._problem_vals(account, None, message))
+                problems.append(self._problem_vals(account, None, message, kind="no_holder"))
             account_lines = self._compute_account_lines(account, holder, data, problems, texts)
             if with_penalties:
                 account_lines += self._penalty_lines(account, holder, data, texts)
@@ -317,6 +319,7 @@ class OsmdBillingRun(models.Model):
         language of the environment. They are translated once per run and language and filled with ``%``
         line by line: a translation lookup per line costs more than computing the line."""
         return {
+            "lang": self.env.lang,  # units written the way of this language (м³ in Ukrainian)
             "no_holder": self.env._(
                 "Personal account %(account)s has no holder on %(date)s: the invoice has no partner."
             ),
@@ -342,10 +345,11 @@ class OsmdBillingRun(models.Model):
             ),
         }
 
-    def _problem_vals(self, account, product, message, severity="blocking"):
+    def _problem_vals(self, account, product, message, severity="blocking", kind="other"):
         return {
             "run_id": self.id,
             "severity": severity,
+            "kind": kind,
             "account_id": account.id if account else False,
             "product_id": product.id if product else False,
             "message": message,
@@ -492,6 +496,7 @@ class OsmdBillingRun(models.Model):
                             record=record.display_name,
                         ),
                         severity="warning",
+                        kind="house_consumption",
                     )
                 )
         benefits = self.env["osmd.benefit"].search_fetch(
@@ -526,6 +531,7 @@ class OsmdBillingRun(models.Model):
         if basis == "fixed":
             return Decimal(1), texts["premise"], None
         key = (account.premise_id, service.utility_id)
+        uom = unit_label(service.uom, texts["lang"])
         if basis == "norm":
             persons = data["persons"].get(account.id, 0)
             if key in data["metered"] or not persons:
@@ -533,7 +539,7 @@ class OsmdBillingRun(models.Model):
             qty = rounded(service.norm * persons)
             text = texts["norm"] % {
                 "norm": fmt_number(service.norm),
-                "uom": service.uom,
+                "uom": uom,
                 "persons": persons,
                 "qty": fmt_number(qty),
             }
@@ -543,7 +549,7 @@ class OsmdBillingRun(models.Model):
                 return None
             if (*key, data["first"]) not in data["consumption"]:
                 message = texts["no_reading"] % {"account": account.number, "utility": service.utility_name}
-                problems.append(self._problem_vals(account, service, message, severity="warning"))
+                problems.append(self._problem_vals(account, service, message, severity="warning", kind="no_reading"))
                 return None
             qty = rounded(data["consumption"][(*key, data["first"])])
             zones = [rounded(zone) for zone in data["zones"].get(key, [qty])]
@@ -551,7 +557,7 @@ class OsmdBillingRun(models.Model):
             if sum(zone_map.values(), Decimal(0)) != qty or len(zone_map) <= 1:
                 zone_map = None
             text = "; ".join(filter(None, data["reading_explanations"].get(key, [])))
-            return qty, text or texts["quantity"] % {"qty": fmt_number(qty), "uom": service.uom}, zone_map
+            return qty, text or texts["quantity"] % {"qty": fmt_number(qty), "uom": uom}, zone_map
         if basis == "house_share":
             if key not in data["house"]:
                 return None
@@ -560,7 +566,7 @@ class OsmdBillingRun(models.Model):
             if not qty:
                 return None
             text = "; ".join(filter(None, house_texts))
-            return qty, text or texts["quantity"] % {"qty": fmt_number(qty), "uom": service.uom}, None
+            return qty, text or texts["quantity"] % {"qty": fmt_number(qty), "uom": uom}, None
         return None
 
     def _get_tariff_pieces(self, account, service, days, data, problems, texts):
@@ -582,7 +588,7 @@ class OsmdBillingRun(models.Model):
                         "building": account.building_name,
                         "date": day.strftime("%d.%m.%Y"),
                     }
-                    problems.append(self._problem_vals(account, service, message))
+                    problems.append(self._problem_vals(account, service, message, kind="no_tariff"))
                 continue
             if pieces and pieces[-1][0].id == tariff.id and (day - pieces[-1][2]).days == 1:
                 pieces[-1][2] = day
@@ -774,7 +780,7 @@ class OsmdBillingRun(models.Model):
                 "subsidy": fmt_number(to_decimal(subsidy.amount), 2),
                 "amount": fmt_number(amount, 2),
             }
-            problems.append(self._problem_vals(account, None, message, severity="warning"))
+            problems.append(self._problem_vals(account, None, message, severity="warning", kind="subsidy_capped"))
         if amount <= 0 or not data["subsidy_product"]:
             return []
         return [

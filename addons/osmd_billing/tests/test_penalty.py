@@ -26,6 +26,11 @@ class TestPenalty(BillingCommon):
         cls.march1 = march.move_ids.filtered(lambda m: m.osmd_account_id == cls.account1)
         cls.march2 = march.move_ids.filtered(lambda m: m.osmd_account_id == cls.account2)
 
+    def _post_confirmed(self, run):
+        """Post ``run`` through the posting wizard, which confirms its warnings (meters without readings)."""
+        action = run.action_open_post_wizard()
+        self.env["osmd.billing.run.post"].browse(action["res_id"]).action_confirm()
+
     def _run(self, period=APRIL):
         run = self._create_run(period=period).with_user(self.accountant)
         run.action_compute()
@@ -83,7 +88,7 @@ class TestPenalty(BillingCommon):
         )
         self.assertTrue(self._penalty(run, self.account2))
 
-        run.action_post()
+        self._post_confirmed(run)
         invoice = run.move_ids.filtered(lambda m: m.osmd_account_id == self.account1)
         penalty_line = invoice.invoice_line_ids.filtered(lambda aml: aml.product_id == self.penalty_product)
         self.assertRecordValues(
@@ -144,7 +149,7 @@ class TestPenalty(BillingCommon):
         # 11 days × 10 % = 110 % of the debt: limited to 100 %
         self.assertEqual(line.amount, self.march1.amount_total)
         self.assertIn("(limited to 100 % of the debt)", line.explanation)
-        april.action_post()
+        self._post_confirmed(april)
         april1 = april.move_ids.filtered(lambda m: m.osmd_account_id == self.account1)
 
         may = self._run(period=MAY)
@@ -171,7 +176,7 @@ class TestPenalty(BillingCommon):
         self.assertEqual(
             self._penalty(april, self.account2).amount, float((debt * Decimal("0.05")).quantize(Decimal("0.01")))
         )
-        april.action_post()
+        self._post_confirmed(april)
         may = self._run(period=MAY)
         self.assertNotIn(self.march2, may.line_ids.penalty_charge_ids.invoice_id)
 

@@ -173,8 +173,8 @@ class OsmdBillingSend(models.TransientModel):
         }
 
     def _prepare_sms_text(self, account, amount, period):
-        holder = account.holder_id
-        env = self.with_context(lang=holder.lang or self.env.lang).env
+        lang = account.holder_id._osmd_document_lang(self.company_id)
+        env = self.with_context(lang=lang).env
         return env._(
             "%(association)s: account %(account)s, amount due %(amount)s UAH for %(period)s.",
             association=self.company_id.name,

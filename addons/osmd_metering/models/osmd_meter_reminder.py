@@ -257,9 +257,9 @@ class OsmdMeter(models.Model):
 
     @api.model
     def _reminder_env(self, account, company):
-        """Environment in the language of the account holder (else of the association)."""
-        lang = account.holder_id.lang or company.partner_id.lang
-        return self.with_context(lang=self.env["res.lang"]._get_code(lang) or "en_US").env
+        """Environment in the language of the holder's documents of the association (the association's
+        unless the holder chose another)."""
+        return self.with_context(lang=account.holder_id._osmd_document_lang(company)).env
 
     @api.model
     def _post_to_account(self, account, company, subject, body):
