@@ -291,7 +291,14 @@ class TestReceipt(BillingCommon):
         explanations = [
             node.text_content() for node in doc.xpath("//td[contains(@class, 'o_osmd_receipt_explanation')]")
         ]
-        self.assertEqual(explanations, lines.mapped("name"), "every invoice line is printed with its explanation")
+        # the service is in its own column: the explanation column does not repeat "<service>: "
+        self.assertEqual(
+            explanations,
+            [line.name.removeprefix(f"{line.product_id.name}: ") for line in lines],
+            "every invoice line is printed with its explanation",
+        )
+        self.assertTrue(all(line.name.startswith(f"{line.product_id.name}: ") for line in lines))
+        self.assertFalse(any(text.startswith(f"{lines[0].product_id.name}:") for text in explanations))
         self.assertEqual(
             doc.xpath("//*[contains(@class, 'o_osmd_receipt_due')]")[0].text_content(), fmt_number(receipt["due"], 2)
         )
