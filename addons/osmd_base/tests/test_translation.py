@@ -132,6 +132,7 @@ class TestUkrainianTranslation(TransactionCase):
         for arch in (form, listing, search):
             self.assertIn("Сплатити до", arch)
             self.assertNotIn("Установлений термін", arch)
+        self.assertIn("До сплати", form)  # the footer label, else the field's "Сума боргу"
         self.assertIn("До сплати", listing)
         self.assertNotIn("Сума боргу", listing)
         portal = self.env.ref("account.portal_my_invoices").with_context(lang="uk_UA").get_combined_arch()
