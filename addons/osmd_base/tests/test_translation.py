@@ -142,6 +142,7 @@ class TestUkrainianTranslation(TransactionCase):
         payment = self.env["account.payment"].with_context(lang="uk_UA")
         payment_form = payment.get_view(self.env.ref("account.view_account_payment_form").id, "form")["arch"]
         self.assertNotIn("Рахунок-фактура", payment_form)
+        self.assertIn("> Рахунок</span>", payment_form)
         self.assertIn("Частково оплачено", form)
         self.assertNotIn('"Частинами"', form)
         self.assertIn("Призначення платежу", form)
