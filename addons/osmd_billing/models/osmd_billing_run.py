@@ -123,7 +123,7 @@ class OsmdBillingRun(models.Model):
         for run in self:
             period = run.period.strftime("%m.%Y") if run.period else ""
             # stored: in the association's language, not in that of whoever triggers the computation
-            lang = run.company_id.partner_id.lang or self.env.lang
+            lang = self.env["res.partner"]._osmd_document_lang(run.company_id)
             name = run.with_context(lang=lang).env._("Billing %(period)s", period=period)
             if run.building_ids:
                 name = f"{name} ({', '.join(run.building_ids.mapped('name'))})"

@@ -207,7 +207,7 @@ class ResCompany(models.Model):
                 lines.with_context(skip_invoice_sync=True).write({"date_maturity": deadline})
                 moves_to_fix.with_context(skip_invoice_sync=True).write({"invoice_date_due": deadline})
                 # in the association's language, as its documents
-                body = self.with_context(lang=company.partner_id.lang or self.env.lang).env._(
+                body = self.with_context(lang=self.env["res.partner"]._osmd_document_lang(company)).env._(
                     "Due date corrected from %(old)s to %(new)s (payment deadline of the association).",
                     old=old.strftime("%d.%m.%Y") if old else "—",
                     new=deadline.strftime("%d.%m.%Y"),

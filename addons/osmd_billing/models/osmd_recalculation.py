@@ -81,7 +81,7 @@ class OsmdRecalculation(models.Model):
         for recalculation in self:
             period = recalculation.period.strftime("%m.%Y") if recalculation.period else ""
             # stored: in the association's language, not in that of whoever triggers the computation
-            lang = recalculation.company_id.partner_id.lang or self.env.lang
+            lang = self.env["res.partner"]._osmd_document_lang(recalculation.company_id)
             recalculation.name = recalculation.with_context(lang=lang).env._("Recalculation %(period)s", period=period)
 
     @api.depends("line_ids.difference", "move_ids.state")
