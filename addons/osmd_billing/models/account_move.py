@@ -141,15 +141,10 @@ class AccountMove(models.Model):
                 babel_format_date(move.osmd_period, "LLLL y", locale=locale) if move.osmd_period else False
             )
 
-    @api.depends("partner_id.lang", "company_id.partner_id.lang")
+    @api.depends("partner_id.osmd_document_lang", "company_id.partner_id.lang")
     def _compute_osmd_document_lang(self):
         for move in self:
-            partner, company = move.partner_id, move.company_id
-            if hasattr(partner, "_osmd_document_lang"):
-                lang = partner._osmd_document_lang(company)
-            else:
-                lang = company.partner_id.lang or partner.lang
-            move.osmd_document_lang = get_lang(self.env, lang).code
+            move.osmd_document_lang = move.partner_id._osmd_document_lang(move.company_id)
 
     # ------------------------------------------------------------
     # CRUD

@@ -9,7 +9,7 @@ from odoo.fields import Domain
 from odoo.tools.misc import babel_locale_parse
 
 from ..tools.amount_words import amount_in_words_uah
-from ..tools.formatting import fmt_number
+from ..tools.formatting import fmt_number, unit_label
 from ..tools.nbu_qr import QrError, build_payload, payment_link, purpose_text
 from ..tools.proration import month_bounds
 from ..tools.qr_image import png_data_uri, qr_png
@@ -21,17 +21,8 @@ GENERIC_INVOICE_REPORTS = ("account.account_invoices", "account.account_invoices
 CENT = Decimal("0.01")
 
 
-# Ukrainian units on documents in Ukrainian (Odoo's units of measure are named in English)
-UNITS_UK = {"m³": "м³", "m3": "м³", "kwh": "кВт·год", "gcal": "Гкал", "m²": "м²", "m2": "м²", "l": "л"}
-
-
 def _dec(value):
     return Decimal(str(value or 0)).quantize(CENT)
-
-
-def unit_label(name, lang):
-    """The unit as a document in ``lang`` writes it: 'кВт·год' for 'kWh' in Ukrainian."""
-    return UNITS_UK.get(name.lower(), name) if (lang or "").startswith("uk") else name
 
 
 class ReportOsmdReceipt(models.AbstractModel):
