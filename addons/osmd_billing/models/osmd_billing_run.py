@@ -242,6 +242,11 @@ class OsmdBillingRun(models.Model):
     # ------------------------------------------------------------
 
     def _check_can_post(self):
+        """Refuse posting what may not be posted (extended: warnings must be confirmed)."""
+        return self._check_postable()
+
+    def _check_postable(self):
+        """The checks of the posting that no confirmation overrides: state, queue, blocking problems."""
         self.ensure_one()
         if self.state != "computed":
             raise UserError(self.env._("Compute the billing run before posting it."))

@@ -45,7 +45,7 @@ class OsmdBillingRun(models.Model):
             confirmed.sudo().write(dict.fromkeys(CONFIRMATION_FIELDS, False))
 
     def _check_can_post(self):
-        super()._check_can_post()
+        result = super()._check_can_post()
         if self.warning_count and not self.warnings_confirmed_by:
             raise UserError(
                 self.env._(
@@ -55,13 +55,14 @@ class OsmdBillingRun(models.Model):
                     count=self.warning_count,
                 )
             )
+        return result
 
     def action_open_post_wizard(self):
         """The Post buttons: a summary of the warnings and of the total against the previous period, and an
         explicit confirmation. Blocking problems are refused at once, as by the posting itself."""
         self.ensure_one()
         # the checks of the posting without the confirmation this wizard asks for
-        super()._check_can_post()
+        self._check_postable()
         in_background = bool(self.env.context.get("osmd_post_in_background"))
         if in_background:
             self._check_can_create_invoices()

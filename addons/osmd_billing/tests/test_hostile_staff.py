@@ -231,7 +231,7 @@ class TestHostileStaff(BillingCommon, HttpCase):
     def _subscribe(record, partner):
         """message_subscribe answers False, without raising, when the user may not read the record."""
         if not record.message_subscribe(partner_ids=partner.ids):
-            raise AccessError("refused")
+            raise AccessError("refused")  # pylint: disable=translation-required
         return True
 
     def _attempt(self, function):
