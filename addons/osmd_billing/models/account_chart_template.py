@@ -12,7 +12,9 @@ class AccountChartTemplate(models.AbstractModel):
 
     def _post_load_data(self, template_code, company, template_data):
         result = super()._post_load_data(template_code, company, template_data)
-        (company or self.env.company)._osmd_ensure_service_category()
+        company = company or self.env.company
+        company._osmd_ensure_service_category()
+        company._osmd_translate_payment_method_lines()
         return result
 
 
@@ -46,6 +48,23 @@ class ResCompany(models.Model):
             order="code",
             limit=1,
         )
+
+    def _osmd_translate_payment_method_lines(self):
+        """Odoo names a journal's payment method lines once, in the language of whoever loaded the chart
+        ("Manual Payment" in the payment wizard of a Ukrainian association): name the lines still carrying
+        their method's English name in the association's language. Lines renamed by the accountant are kept."""
+        lines = (
+            self.env["account.payment.method.line"]
+            .sudo()
+            .search(Domain("journal_id.company_id", "in", self.filtered("chart_template").ids))
+        )
+        for line in lines:
+            method = line.payment_method_id
+            lang = line.journal_id.company_id.partner_id.lang or "uk_UA"
+            if lang != "en_US" and line.name == method.with_context(lang="en_US").name:
+                translated = method.with_context(lang=lang).name
+                if translated and translated != line.name:
+                    line.name = translated
 
     def _osmd_ensure_service_category(self):
         """Give each association with a chart of accounts its services category, whose income account is the

@@ -110,3 +110,21 @@ class TestIncomeAccounts(BillingCommon):
         # the migration step is idempotent and keeps what the accountant chose
         self.company_a._osmd_ensure_service_category()
         self.assertEqual(self.svc_maint.with_company(self.company_a).property_account_income_id, other)
+
+    def test_payment_method_lines_in_the_association_language(self):
+        """The payment wizard of a Ukrainian association offers "Ручний платіж", not Odoo's "Manual Payment"
+        frozen in the language of whoever loaded the chart; a name chosen by the accountant is kept."""
+        self.env["res.lang"]._activate_lang("uk_UA")
+        self.env["ir.module.module"]._load_module_terms(["account"], ["uk_UA"])
+        self.company_b.partner_id.lang = "uk_UA"
+        bank = self.env["account.journal"].search(
+            [("company_id", "=", self.company_b.id), ("type", "=", "bank")], limit=1
+        )
+        lines = bank.inbound_payment_method_line_ids.filtered(lambda line: line.payment_method_id.code == "manual")
+        self.assertTrue(lines)
+        lines.name = "Manual Payment"
+        renamed = bank.outbound_payment_method_line_ids.filtered(lambda line: line.payment_method_id.code == "manual")
+        renamed.name = "Каса правління"
+        self.company_b._osmd_translate_payment_method_lines()
+        self.assertEqual(lines.mapped("name"), ["Ручний платіж"] * len(lines))
+        self.assertEqual(renamed.mapped("name"), ["Каса правління"] * len(renamed))
