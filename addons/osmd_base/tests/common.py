@@ -1,6 +1,28 @@
+import json
 from contextlib import contextmanager
 
 from odoo.tests import TransactionCase, new_test_user
+
+
+class JsonRpcMixin:
+    """For HttpCase tests: call a model method over JSON-RPC as the web client does, as the authenticated user."""
+
+    def _call_kw(self, model, method, args, kwargs=None):
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(
+                default=str,
+                obj={
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+                },
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()
 
 
 class OsmdDataMixin:

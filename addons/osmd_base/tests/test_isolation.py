@@ -1,4 +1,3 @@
-import json
 from datetime import date
 
 from freezegun import freeze_time
@@ -7,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import OsmdCommon, OsmdDataMixin
+from .common import JsonRpcMixin, OsmdCommon, OsmdDataMixin
 
 OSMD_MODELS = (
     "osmd.building",
@@ -200,29 +199,13 @@ class TestResidentIsolation(OsmdCommon):
 
 
 @tagged("post_install", "-at_install", "osmd")
-class TestIsolationOverHttp(OsmdDataMixin, HttpCase):
+class TestIsolationOverHttp(JsonRpcMixin, OsmdDataMixin, HttpCase):
     """The same isolation holds through the web client's JSON-RPC routes."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_osmd_data()
-
-    def _call_kw(self, model, method, args, kwargs=None):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     @mute_logger("odoo.http")  # the refused reads are logged as warnings by design
     def test_accountant_a_over_http(self):

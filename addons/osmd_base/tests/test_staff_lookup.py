@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import OsmdCommon, OsmdDataMixin
+from .common import JsonRpcMixin, OsmdCommon, OsmdDataMixin
 
 ROLES = ("engineer", "audit", "accountant", "board", "chairman")
 
@@ -197,7 +197,7 @@ class TestStaffLookup(StaffLookupMixin, OsmdCommon):
 
 
 @tagged("post_install", "-at_install", "osmd")
-class TestStaffLookupOverHttp(StaffLookupMixin, HttpCase):
+class TestStaffLookupOverHttp(JsonRpcMixin, StaffLookupMixin, HttpCase):
     """The same limits hold through the web client's JSON-RPC routes."""
 
     @classmethod
@@ -205,22 +205,6 @@ class TestStaffLookupOverHttp(StaffLookupMixin, HttpCase):
         super().setUpClass()
         cls._setup_osmd_data()
         cls._setup_lookup_data()
-
-    def _call_kw(self, model, method, args, kwargs=None):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     @mute_logger("odoo.http")  # the refused reads are logged as warnings by design
     def test_chairman_a_over_http(self):

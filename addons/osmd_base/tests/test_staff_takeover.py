@@ -1,11 +1,11 @@
-import json
-
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+from .common import JsonRpcMixin
 
 # The one answer to every e-mail address the chairman may not use: it must not
 # tell an administrator from a resident or from another association's staff.
@@ -359,7 +359,7 @@ class TestStaffTakeover(StaffTakeoverCommon, TransactionCase):
 
 
 @tagged("post_install", "-at_install", "osmd")
-class TestStaffTakeoverOverHttp(StaffTakeoverCommon, HttpCase):
+class TestStaffTakeoverOverHttp(JsonRpcMixin, StaffTakeoverCommon, HttpCase):
     """The same refusals through the web client's JSON-RPC, logged in as A's chairman."""
 
     @classmethod
@@ -372,22 +372,6 @@ class TestStaffTakeoverOverHttp(StaffTakeoverCommon, HttpCase):
             .with_user(cls.chairman_a)
             .create({"name": "Own A", "email": "own@podil.test", "role": "engineer"})
         )
-
-    def _call_kw(self, model, method, args, kwargs=None):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     def _error(self, result):
         self.assertIn("error", result, result.get("result"))

@@ -1,4 +1,3 @@
-import json
 from unittest.mock import patch
 
 from psycopg2 import IntegrityError
@@ -6,6 +5,8 @@ from psycopg2 import IntegrityError
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.osmd_base.tests.common import JsonRpcMixin
 
 from .common import PERIOD, BillingCommon
 
@@ -21,7 +22,7 @@ OSMD_MOVE_FIELDS = {
 
 
 @tagged("post_install", "-at_install", "osmd")
-class TestCarelessAccountant(BillingCommon, HttpCase):
+class TestCarelessAccountant(JsonRpcMixin, BillingCommon, HttpCase):
     """An accountant of the association, in the web client, over the ORM or over JSON-RPC, tries to change,
     delete, reset or cancel what is already in the ledger: every attempt hits a wall and the ledger is
     unchanged."""
@@ -284,22 +285,6 @@ class TestCarelessAccountant(BillingCommon, HttpCase):
     # ------------------------------------------------------------
     # over JSON-RPC
     # ------------------------------------------------------------
-
-    def _call_kw(self, model, method, args, kwargs=None):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     @mute_logger("odoo.http")
     def test_over_json_rpc(self):

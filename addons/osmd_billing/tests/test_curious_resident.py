@@ -1,4 +1,3 @@
-import json
 from datetime import date
 
 from odoo.exceptions import AccessError
@@ -6,7 +5,7 @@ from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.osmd_base.tests.common import OsmdDataMixin
+from odoo.addons.osmd_base.tests.common import JsonRpcMixin, OsmdDataMixin
 
 # Everything a resident (portal user) may read of the OSMD models: any other readable model or field fails
 # the test. Their own account (number, premise, areas, balance), the current co-owners' names and shares,
@@ -202,7 +201,7 @@ ALLOWED_MOVE_FIELDS = {
 
 
 @tagged("post_install", "-at_install", "osmd")
-class TestCuriousResident(OsmdDataMixin, HttpCase):
+class TestCuriousResident(JsonRpcMixin, OsmdDataMixin, HttpCase):
     """A resident of account X tries account Y of the same building and account Z of another association:
     by id, by search, by name, grouped, over JSON-RPC and by URL. Each attempt hits a wall."""
 
@@ -447,22 +446,6 @@ class TestCuriousResident(OsmdDataMixin, HttpCase):
     # ------------------------------------------------------------
     # over HTTP: JSON-RPC and the portal URLs
     # ------------------------------------------------------------
-
-    def _call_kw(self, model, method, args, kwargs=None):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     @mute_logger("odoo.http", "odoo.addons.base.models.ir_rule", "odoo.addons.base.models.ir_model")
     def test_other_accounts_over_http(self):

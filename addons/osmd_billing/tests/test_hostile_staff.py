@@ -8,6 +8,7 @@ from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.osmd_base.tests.common import JsonRpcMixin
 from odoo.addons.osmd_base.tools.registry_import import build_template
 
 from .common import PERIOD, BillingCommon
@@ -21,7 +22,7 @@ VOLATILE_FIELDS = {"write_date", "write_uid", "__last_update", "message_is_follo
 
 
 @tagged("post_install", "-at_install", "osmd", "osmd_hostile")
-class TestHostileStaff(BillingCommon, HttpCase):
+class TestHostileStaff(JsonRpcMixin, BillingCommon, HttpCase):
     """Hostile staff: every staff role of one association tries every osmd model, wizard, report and
     route on another association's records, through the ORM and over JSON-RPC.
 
@@ -632,23 +633,6 @@ class TestHostileStaff(BillingCommon, HttpCase):
     # ------------------------------------------------------------
     # HTTP
     # ------------------------------------------------------------
-
-    def _call_kw(self, model, method, args, kwargs=None):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                default=str,
-                obj={
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-                },
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     @mute_logger("odoo.http", "odoo.sql_db")  # the refused calls are logged by design
     def test_json_rpc_every_model_every_role(self):

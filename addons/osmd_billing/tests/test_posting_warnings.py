@@ -1,9 +1,10 @@
-import json
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.osmd_base.tests.common import JsonRpcMixin
 
 from .common import BillingCommon
 
@@ -11,7 +12,7 @@ FEBRUARY = date(2026, 2, 1)
 
 
 @tagged("post_install", "-at_install", "osmd")
-class TestPostingWarnings(BillingCommon, HttpCase):
+class TestPostingWarnings(JsonRpcMixin, BillingCommon, HttpCase):
     """A billing run with warnings (charges left out) is posted only after someone saw them, by kind, with
     the change of the total against the previous period, and confirmed; over the ORM or JSON-RPC, whatever
     the context, it is refused without that confirmation."""
@@ -63,22 +64,6 @@ class TestPostingWarnings(BillingCommon, HttpCase):
         self.assertEqual(run.state, "computed")
         self.assertFalse(run.move_ids)
         self.assertFalse(run.is_post_queued)
-
-    def _call_kw(self, model, method, args, kwargs=None):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     @mute_logger("odoo.http")
     def test_over_json_rpc(self):
