@@ -310,7 +310,7 @@ class OsmdBillingRun(models.Model):
                 problems.append(self._problem_vals(account, None, message, kind="no_holder"))
             account_lines = self._compute_account_lines(account, holder, data, problems, texts)
             if with_penalties:
-                account_lines += self._penalty_lines(account, holder, data, texts)
+                account_lines += self._penalty_lines(account, holder, data, texts, account_lines, problems)
             lines += account_lines
         return lines, problems
 

@@ -4,6 +4,7 @@ from . import test_sending
 from . import test_receipt
 from . import test_recalculation
 from . import test_penalty
+from . import test_penalty_days
 from . import test_debts
 from . import test_turnover
 from . import test_bulk_posting

@@ -36,6 +36,7 @@ ALLOWED_FIELDS = {
         # the account's own exemption from penalties (law 2189-VIII art. 26) and its reason
         "osmd_penalty_exempt",
         "osmd_penalty_exempt_reason",
+        "osmd_penalty_exempt_since",
         "number",
         "company_id",
         "premise_id",
@@ -196,6 +197,8 @@ ALLOWED_MOVE_FIELDS = {
     "osmd_billing_run_id",
     "osmd_recalculation_id",
     "osmd_recalc_period",
+    # the last day of delay charged a penalty, told on the receipt
+    "osmd_penalty_charged_to",
 }
 # models a resident has no access to at all are checked too: every other osmd model
 

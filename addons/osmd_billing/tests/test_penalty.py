@@ -80,7 +80,7 @@ class TestPenalty(BillingCommon):
         )
         self.assertEqual(
             line.explanation,
-            f"Invoice 03.2026: {fmt_number(total1, 2)} × 0,01 % × 11 days = {fmt_number(amount, 2)}",
+            f"Invoice 03.2026: {fmt_number(total1, 2)} × 0,01 % × 11 days (20.04–30.04) = {fmt_number(amount, 2)}",
         )
         self.assertRecordValues(
             line.penalty_charge_ids,
@@ -183,7 +183,9 @@ class TestPenalty(BillingCommon):
     def test_exempt_account_gets_none(self):
         with self.assertRaisesMsg(ValidationError, "reason"):
             self.account2.osmd_penalty_exempt = True
-        self.account2.write({"osmd_penalty_exempt": True, "osmd_penalty_exempt_reason": "subsidy"})
+        self.account2.write(
+            {"osmd_penalty_exempt": True, "osmd_penalty_exempt_reason": "subsidy", "osmd_penalty_exempt_since": APRIL}
+        )
         run = self._run()
         self.assertFalse(self._penalty(run, self.account2))
         self.assertTrue(self._penalty(run, self.account1))
