@@ -290,7 +290,7 @@ class OsmdAccount(models.Model):
         exemption = {"osmd_penalty_exempt", "osmd_penalty_exempt_reason", "osmd_penalty_exempt_since"} & vals.keys()
         before = {account: account.osmd_penalty_exempt for account in self} if exemption else {}
         result = super().write(vals)
-        if exemption:
+        if exemption and not self.env.context.get("osmd_exemption_sync"):
             self.filtered(lambda a: a.osmd_penalty_exempt or before[a])._osmd_sync_penalty_exemption()
         return result
 
@@ -326,13 +326,13 @@ class OsmdAccount(models.Model):
                         }
                     )
                 if not account.osmd_penalty_exempt_since:
-                    super(OsmdAccount, account).write({"osmd_penalty_exempt_since": since})
+                    account.with_context(osmd_exemption_sync=True).write({"osmd_penalty_exempt_since": since})
             else:
                 ended = today - timedelta(days=1)
                 current.filtered(lambda s, ended=ended: s.date_start > ended).unlink()
                 current.filtered(lambda s, ended=ended: s.date_start <= ended).write({"date_end": ended})
-                super(OsmdAccount, account).write({"osmd_penalty_exempt_since": False})
-        Suspension.create(vals_list)
+                account.with_context(osmd_exemption_sync=True).write({"osmd_penalty_exempt_since": False})
+        return Suspension.create(vals_list)
 
 
 class ProductTemplate(models.Model):
@@ -477,6 +477,7 @@ class OsmdBillingRun(models.Model):
         "of its period if earlier. The days after are charged by the next run.",
     )
     penalty_early = fields.Boolean(
+        string="Computed before the end of the period",
         compute="_compute_penalty_early",
         help="Computed before its period ended: the penalties count the days up to the computation.",
     )
@@ -498,7 +499,7 @@ class OsmdBillingRun(models.Model):
 
     def _do_compute(self):
         computed_on = self._osmd_compute_date()
-        super(OsmdBillingRun, self.with_context(osmd_compute_date=computed_on))._do_compute()
+        result = super(OsmdBillingRun, self.with_context(osmd_compute_date=computed_on))._do_compute()
         company = self.company_id
         self.write(
             {
@@ -508,6 +509,7 @@ class OsmdBillingRun(models.Model):
                 else False,
             }
         )
+        return result
 
     def action_reset_to_draft(self):
         result = super().action_reset_to_draft()

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from odoo.addons.osmd_base.tests.common import OsmdCommon
@@ -325,3 +325,26 @@ class TestPenaltyDays(OsmdCommon):
         self.assertFalse(november.line_ids.filtered(lambda line: line.kind == "penalty"))
         november.action_post()
         self.assertEqual(november.state, "posted")
+
+    def test_other_association_cannot_exempt_or_read(self):
+        """A hostile accountant of association A cannot suspend B's penalties nor read B's charges."""
+        self._billing(OCT, date(2026, 11, 2))
+        hostile = self.users_a["accountant"]
+        Suspension = self.env["osmd.penalty.suspension"].with_user(hostile)
+        with self.assertRaisesRegex(UserError, "(?i)compan|association"), self.env.cr.savepoint():
+            Suspension.create(
+                {
+                    "name": "Ha",
+                    "company_id": self.company_a.id,
+                    "date_start": "2026-01-01",
+                    "account_ids": [(6, 0, self.account.ids)],
+                }
+            )
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            Suspension.create({"name": "Ha", "company_id": self.company_b.id, "date_start": "2026-01-01"})
+        self.assertFalse(
+            self.env["osmd.penalty.charge"].with_user(hostile).search([("company_id", "=", self.company_b.id)])
+        )
+        with self.assertRaises(AccessError):
+            self.account.with_user(hostile).write({"osmd_penalty_exempt": True, "osmd_penalty_exempt_reason": "other"})
+        self.assertFalse(self.account.osmd_penalty_exempt)
