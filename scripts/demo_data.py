@@ -719,6 +719,18 @@ def create_billing(env, company, premises, accounts):
                     "payment_date": month + relativedelta(months=1, days=rng.randint(2, 19)),
                 }
             )._create_payments()
+    # a bank statement imported late: an overdue invoice was paid on the 10th of last month, after the penalty for
+    # the whole month was charged; the current run corrects that penalty
+    charged = env["osmd.penalty.charge"].search(
+        [("company_id", "=", company.id), ("period", "=", months[2]), ("invoice_id.amount_residual", ">", 0)],
+        order="amount desc",
+        limit=1,
+    )
+    if charged:
+        late = charged.invoice_id
+        env["account.payment.register"].with_context(active_model="account.move", active_ids=late.ids).create(
+            {"amount": late.amount_residual, "journal_id": bank.id, "payment_date": months[2].replace(day=10)}
+        )._create_payments()
     current = Run.create({"company_id": company.id, "period": today.replace(day=1)})
     current.action_compute()
     invoices = env["account.move"].search_count([("company_id", "=", company.id), ("osmd_is_accrual", "=", True)])

@@ -138,7 +138,10 @@ class ReportOsmdReceipt(models.AbstractModel):
                 "meters": self._meter_rows(readings.get((account.premise_id.id, period), []), lang),
                 "debts": debts.get((account.id, period), []) if figures["opening"] > 0 else [],
                 "opening": figures["opening"],
-                "lines": move.invoice_line_ids.filtered(lambda line: line.display_type == "product"),
+                # the services named in the document language, not in that of who prints
+                "lines": move.invoice_line_ids.filtered(lambda line: line.display_type == "product").with_context(
+                    lang=lang
+                ),
                 "accrued": accrued,
                 "adjustments": figures["adjustments"],
                 "payments": figures["payments"],

@@ -1,5 +1,8 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from odoo.tests import tagged
 
+from ..tools.formatting import fmt_number
 from .common import PERIOD, BillingCommon
 
 
@@ -182,3 +185,35 @@ class TestDocumentLanguage(BillingCommon):
         line = record.line_ids.filtered(lambda line: line.premise_id == self.premises[0])
         self.assertEqual(line.explanation, "52,30 м² / 52,30 м² × 87,000 = 87,000")
         self.assertIn("Різниця = 100,000 − 13,000 = 87,000", record.explanation)
+
+    def test_penalty_in_ukrainian_on_invoice_and_receipt(self):
+        """The penalty line and its explanation, printed by a member of staff working in English."""
+        self.company_a.write({"osmd_penalty_enabled": True, "osmd_penalty_deadline_day": 17})
+        march = self._post_run()
+        run = self.env["osmd.billing.run"].create({"company_id": self.company_a.id, "period": "2026-04-01"})
+        run.with_user(self.accountant).with_context(lang="en_US").action_compute()
+        # the April meters have no readings: the warnings are confirmed in the posting wizard
+        action = run.with_user(self.accountant).with_context(lang="en_US").action_open_post_wizard()
+        self.env["osmd.billing.run.post"].with_user(self.accountant).browse(action["res_id"]).action_confirm()
+        invoice = run.move_ids.filtered(lambda move: move.osmd_account_id == self.account1)
+        total = march.move_ids.filtered(lambda move: move.osmd_account_id == self.account1).amount_total
+        penalty = self.env.ref("osmd_billing.product_osmd_penalty")
+        name = invoice.invoice_line_ids.filtered(lambda line: line.product_id == penalty).name
+        debt = Decimal(str(total))
+        amount = (debt * Decimal("0.0001") * 11).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        self.assertEqual(
+            name,
+            f"Пеня: Рахунок за 03.2026: {fmt_number(debt, 2)} × 0,01 % × 11 дн. (з 20.04 по 30.04) = "
+            f"{fmt_number(amount, 2)}",
+        )
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.accountant)
+            .with_context(lang="en_US")
+            ._render_qweb_html("osmd_billing.report_receipt", invoice.ids)[0]
+            .decode()
+        )
+        self.assertIn(">Пеня<", html)
+        self.assertIn("Рахунок за 03.2026", html)
+        self.assertNotIn("Penalty", html)
+        self.assertNotIn("Invoice 03.2026", html)

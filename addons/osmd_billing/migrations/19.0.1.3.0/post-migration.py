@@ -2,8 +2,10 @@
 
 The charges made before got their days the way they were counted then (from the first day of delay, or the first
 day of the run's period, to the last day of the period); they are kept as charged (``is_fixed``), never
-recomputed, so that the upgrade changes no amount a resident was already told. The accounts exempt from penalties
-get their exemption as a suspension from the day their account was opened (they were never charged before)."""
+recomputed, so that the upgrade changes no amount a resident was already told. A run computed but not posted
+charged its whole month, days to come included: it goes back to draft, to be computed again. The accounts exempt
+from penalties get their exemption as a suspension from the day their account was opened (no run charged them
+while exempt; what was charged before the box was ticked is kept, being fixed)."""
 
 from psycopg2.extras import execute_values
 
@@ -18,6 +20,17 @@ def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
+    stale = env["osmd.billing.run"].search(
+        [("state", "=", "computed"), ("is_post_queued", "=", False), ("line_ids.kind", "=", "penalty")]
+    )
+    for run in stale:
+        run.action_reset_to_draft()
+        lang = env["res.partner"]._osmd_document_lang(run.company_id)
+        run.message_post(
+            body=run.with_context(lang=lang).env._(
+                "Penalties are now counted only for the days of delay that have passed: compute the run again."
+            )
+        )
     charges = env["osmd.penalty.charge"].search([("date_to", "=", False), ("kind", "=", "days")])
     rows = []
     for charge in charges:
