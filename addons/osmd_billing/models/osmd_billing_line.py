@@ -227,7 +227,11 @@ class OsmdBillingLine(models.Model):
                         raise ValueError(f"{field}: only Command.create is supported, got {command!r}")
                     comodel_vals.append({**command[2], field.inverse_name: record_id})
             # without the defaults of the context, like create() (they are meant for the lines)
-            self.env[field.comodel_name].with_context(clean_context(self.env.context)).create(comodel_vals)
+            comodel = self.env[field.comodel_name].with_context(clean_context(self.env.context))
+            if hasattr(comodel, "_create_for_lines_in_bulk"):
+                comodel._create_for_lines_in_bulk(run, comodel_vals)
+            else:
+                comodel.create(comodel_vals)
         self._validate_fields(given)
         for field in columns:
             if field.relational and field.check_company and field.name in given:

@@ -16,8 +16,9 @@ from dateutil.relativedelta import relativedelta
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import split_every
+from odoo.tools import float_repr, split_every
 
+from ..tools.bulk_sql import copy_rows, copy_text, next_ids
 from ..tools.formatting import fmt_number
 from ..tools.penalty import DebtByDay, PriorCharge, Reduction, invoice_penalty, penalty_cutoff, penalty_start
 from ..tools.proration import month_bounds
@@ -412,6 +413,72 @@ class OsmdPenaltyCharge(models.Model):
         help="Charged before the penalty was counted day by day (before version 19.0.1.3.0): kept as charged.",
     )
     explanation = fields.Char()
+
+    @api.model
+    def _create_for_lines_in_bulk(self, run, vals_list):
+        """Create the charges of the accrual lines of ``run`` just inserted in bulk (``vals_list``: values of
+        ``create()`` with ``line_id``) with one COPY: a run charges tens of thousands of overdue invoices, and
+        ``create()`` spends about 0.6 ms on each. The related columns come from the run and the lines; amounts
+        are rounded to the run's currency as ``create()`` does; access and constraints are checked after."""
+        if not vals_list:
+            return self.browse()
+        self.check_access("create")
+        own = ["line_id", "invoice_id", "kind", "date_from", "date_to", "debt", "days", "amount", "is_fixed"]
+        own.append("explanation")
+        unknown = {name for vals in vals_list for name in vals} - set(own)
+        if unknown:
+            raise ValueError(f"_create_for_lines_in_bulk: unexpected fields {sorted(unknown)}")
+        columns = ["id", "line_id", "run_id", "company_id", "period", "account_id", *own[1:]]
+        columns += ["create_uid", "create_date", "write_uid", "write_date"]
+        stored = {name for name, field in self._fields.items() if field.store and field.column_type}
+        if stored != set(columns):
+            # a field added to the model and not written here: create() knows how to fill it
+            return self.create(vals_list)
+        lines = {
+            line["id"]: line["account_id"]
+            for line in self.env["osmd.billing.line"]
+            .browse({vals["line_id"] for vals in vals_list})
+            .read(["account_id"], load=None)
+        }
+        currency, now, uid = run.currency_id, self.env.cr.now(), self.env.uid
+
+        def money(value):
+            return copy_text(Decimal(float_repr(currency.round(value or 0.0), currency.decimal_places)))
+
+        ids = next_ids(self.env.cr, self._table, len(vals_list))
+        rows = []
+        for id_, vals in zip(ids, vals_list, strict=True):
+            rows.append(
+                [
+                    str(id_),
+                    str(vals["line_id"]),
+                    str(run.id),
+                    str(run.company_id.id),
+                    copy_text(run.period),
+                    copy_text(lines[vals["line_id"]]),
+                    str(vals["invoice_id"]),
+                    copy_text(vals.get("kind") or "days"),
+                    copy_text(vals.get("date_from") or None),
+                    copy_text(vals.get("date_to") or None),
+                    money(vals.get("debt")),
+                    str(int(vals.get("days") or 0)),
+                    money(vals.get("amount")),
+                    copy_text(bool(vals.get("is_fixed"))),
+                    copy_text(vals.get("explanation") or None),
+                    str(uid),
+                    copy_text(now),
+                    str(uid),
+                    copy_text(now),
+                ]
+            )
+        copy_rows(self.env.cr, self._table, columns, rows)
+        records = self.browse(ids)
+        self.env["osmd.billing.line"].invalidate_model(["penalty_charge_ids"])
+        self.env["account.move"].invalidate_model(["osmd_penalty_charged_to"])
+        records.modified(self._fields, create=True)
+        records._validate_fields(own)
+        records.check_access("create")
+        return records
 
     @api.model
     def _booked(self, invoice_ids, exclude_run=None):

@@ -6,6 +6,7 @@ Association B: one service of 1 000.00 a month per account, paid by the 20th of 
 
 from datetime import date
 from decimal import Decimal
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -348,3 +349,29 @@ class TestPenaltyDays(OsmdCommon):
         with self.assertRaises(AccessError):
             self.account.with_user(hostile).write({"osmd_penalty_exempt": True, "osmd_penalty_exempt_reason": "other"})
         self.assertFalse(self.account.osmd_penalty_exempt)
+
+    def test_charges_written_in_bulk_as_create_would(self):
+        """A run writes its charges with one COPY, not create(): the rows are the ones create() writes."""
+        skip = ("id", "line_id", "display_name", "create_date", "write_date")
+        Charge = type(self.env["osmd.penalty.charge"])
+
+        def rows(run):
+            run.invalidate_recordset()
+            charges = run.line_ids.penalty_charge_ids.sorted(lambda c: (c.account_id.id, c.invoice_id.id))
+            return [{k: v for k, v in row.items() if k not in skip} for row in charges.read(load=None)]
+
+        october = self.env["osmd.billing.run"].create({"company_id": self.company_b.id, "period": OCT})
+        with (
+            patch.object(Charge, "_create_for_lines_in_bulk", lambda self, run, vals_list: self.create(vals_list)),
+            freeze_time(date(2026, 11, 2)),
+        ):
+            october.action_compute()
+        reference = rows(october)
+        with (
+            patch.object(Charge, "create", side_effect=AssertionError("create() used")),
+            freeze_time(date(2026, 11, 2)),
+        ):
+            october.action_compute()
+        self.assertEqual(rows(october), reference)
+        self.assertEqual(len(reference), 2)
+        self.assertEqual(october.line_ids.penalty_charge_ids.line_id.account_id, self.account | self.other)
