@@ -375,3 +375,17 @@ class TestPenaltyDays(OsmdCommon):
         self.assertEqual(rows(october), reference)
         self.assertEqual(len(reference), 2)
         self.assertEqual(october.line_ids.penalty_charge_ids.line_id.account_id, self.account | self.other)
+
+    def test_two_runs_in_one_month(self):
+        """The December run computed on 04.12, then January's prepared on 20.12: the second counts 04.12–19.12."""
+        self._billing(OCT, date(2026, 11, 2))
+        self._billing(NOV, date(2026, 12, 1))
+        inv_sep = self._invoice(self.sep)
+        self._billing(DEC, date(2026, 12, 4))
+        january = self._billing(JAN, date(2026, 12, 20))
+        self.assertRecordValues(
+            self._charges(january, inv_sep),
+            [{"date_from": date(2026, 12, 4), "date_to": date(2026, 12, 19), "days": 16, "amount": 1.60}],
+        )
+        self.assertTrue(january.penalty_early)
+        self.assertEqual(inv_sep.osmd_penalty_charged_to, date(2026, 12, 19))
