@@ -256,30 +256,11 @@ class OsmdAccount(models.Model):
         tracking=True,
         help="First day without penalty (e.g. the first day the state owed the subsidy). Empty: today.",
     )
-    osmd_penalty_suspension_ids = fields.Many2many(
-        "osmd.penalty.suspension",
-        string="Penalty suspensions",
-        compute="_compute_osmd_penalty_suspension_ids",
-        groups="osmd_base.group_osmd_audit",
-        help="The periods without penalty of this account: its own exemptions and those of its association or "
-        "building.",
-    )
 
     @api.constrains("osmd_penalty_exempt", "osmd_penalty_exempt_reason")
     def _check_osmd_penalty_exempt_reason(self):
         if self.filtered(lambda a: a.osmd_penalty_exempt and not a.osmd_penalty_exempt_reason):
             raise ValidationError(self.env._("Give the reason why the personal account is exempt from penalties."))
-
-    def _compute_osmd_penalty_suspension_ids(self):
-        suspensions = self.env["osmd.penalty.suspension"].search(Domain("company_id", "in", self.company_id.ids))
-        for account in self:
-            account.osmd_penalty_suspension_ids = suspensions.filtered(
-                lambda s, account=account: (
-                    s.company_id == account.company_id
-                    and (not s.account_ids or account in s.account_ids)
-                    and (not s.building_ids or account.building_id in s.building_ids)
-                )
-            )
 
     @api.model_create_multi
     def create(self, vals_list):
