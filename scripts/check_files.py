@@ -54,7 +54,15 @@ def repo_files(root):
     ]
 
 
+def is_golden(path):
+    """Test input files kept byte for byte as banks and collectors write them (CP1251, CRLF, no final newline)."""
+    parts = path.parts
+    return any(parts[i : i + 2] == ("tests", "data") for i in range(len(parts) - 1))
+
+
 def is_text(path):
+    if is_golden(path):
+        return False
     return path.suffix in TEXT_SUFFIXES or path.name in TEXT_NAMES or path.name.startswith(".")
 
 

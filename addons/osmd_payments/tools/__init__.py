@@ -1,0 +1,1 @@
+"""osmd_payments tools: statement and registry parsers, purpose matching (pure Python, no odoo.models)."""
