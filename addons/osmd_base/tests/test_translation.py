@@ -11,6 +11,8 @@ from odoo.tools.translate import TranslationModuleReader
 SAME_AS_ENGLISH = {"ID", "IBAN", "QR", "SMS", "TurboSMS", "OSMD", "ОСББ", "UA00 0000 0000 0000 0000 0000 0000 0"}
 # A placeholder value of a technical field (premise kind codes are typed in it).
 SAME_AS_ENGLISH |= {"apartment,parking"}
+# Names of payment services and text encodings.
+SAME_AS_ENGLISH |= {"EasyPay", "Portmone", "iPay.ua", "UTF-8", "Windows-1251", "DOS (866)"}
 PLACEHOLDER_RE = re.compile(r"%\(\w+\)[sdf]|%[sdf]|\{\w*\}|<[^>]+>")
 # A technical name: snake_case, dotted model or xml id, a file name.
 CODE_RE = re.compile(r"^(?:[a-z0-9]+(?:[_.][a-z0-9%()]+)+|[a-z_]+\.[a-z_.]+)$")

@@ -1,0 +1,30 @@
+{
+    "name": "OSMD Payments: bank statements, collector registries, matching and reconciliation",
+    "summary": "Bank statements and collector registries imported, matched to personal accounts and reconciled "
+    "with their invoices automatically",
+    "version": "19.0.1.0.0",
+    "category": "Services/Condominium",
+    "license": "LGPL-3",
+    "author": "OSMD",
+    "website": "https://github.com/osmd-billing/osmd",
+    "maintainers": ["osmd"],
+    "depends": [
+        "osmd_billing",
+        "account_statement_import_file",
+        "account_statement_import_sheet_file",
+        "account_statement_import_online",
+    ],
+    "external_dependencies": {"python": ["openpyxl", "requests"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/osmd_payments_security.xml",
+        "views/account_bank_statement_line_views.xml",
+        "views/osmd_payer_link_views.xml",
+        "views/res_company_views.xml",
+        "views/online_bank_statement_provider_views.xml",
+        "views/osmd_payment_registry_views.xml",
+        "wizard/account_statement_import_views.xml",
+        "wizard/osmd_payment_collected_views.xml",
+        "views/osmd_payments_menus.xml",
+    ],
+}

@@ -1,0 +1,184 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.fields import Command, Domain
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    osmd_statement_line_id = fields.Many2one(
+        "account.bank.statement.line",
+        string="For the bank payment",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        help="The bank payment this entry moves to or from a personal account (payment matching).",
+    )
+
+    osmd_registry_id = fields.Many2one(
+        "osmd.payment.registry",
+        string="Collector's registry",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+        help="The collector's registry this entry splits.",
+    )
+
+    def _osmd_is_document(self):
+        # the move of a bank statement line is the bank's record, not a billing document: it goes when its statement
+        # line is deleted (its personal account, once posted, still never changes)
+        self.ensure_one()
+        # the moves of bank lines being deleted have lost their statement line already (kept out of the context, so
+        # that no RPC caller can pass it)
+        if self.statement_line_id or self.id in self.env.cr.cache.get("osmd_statement_moves", ()):
+            return False
+        return super()._osmd_is_document()
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        if not self.env.context.get("osmd_defer_advances"):
+            posted._osmd_apply_advances()
+        return posted
+
+    def _osmd_create_posted_invoices(self, vals_list):
+        # the bulk path compares its rows with the reference invoices posted the standard way: advances are applied
+        # to all of them afterwards
+        moves = super(AccountMove, self.with_context(osmd_defer_advances=True))._osmd_create_posted_invoices(vals_list)
+        moves = moves.with_env(self.env)
+        moves._osmd_apply_advances()
+        return moves
+
+    # ------------------------------------------------------------
+    # ADVANCES
+    # ------------------------------------------------------------
+
+    @api.model
+    def _osmd_payment_item_domain(self):
+        """Receivable items of payments: bank statement lines and the matching entries of bank payments."""
+        return (
+            Domain("account_type", "=", "asset_receivable")
+            & Domain("parent_state", "=", "posted")
+            & Domain("reconciled", "=", False)
+            & (Domain("move_id.statement_line_id", "!=", False) | Domain("move_id.osmd_statement_line_id", "!=", False))
+        )
+
+    def _osmd_apply_advances(self):
+        """Close the open debts of the personal accounts of ``self`` (posted customer invoices) with the advances of
+        those accounts (payments not applied yet), oldest debt first, in one reconciliation."""
+        invoices = self.filtered(lambda m: m.state == "posted" and m.osmd_account_id and m.move_type == "out_invoice")
+        if not invoices:
+            return
+        Line = self.env["account.move.line"].sudo()
+        accounts = invoices.osmd_account_id
+        credits = Line.search(
+            self._osmd_payment_item_domain()
+            & Domain("move_id.osmd_account_id", "in", accounts.ids)
+            & Domain("amount_residual", "<", 0)
+        )
+        if not credits:
+            return
+        Line._osmd_reconcile_with_debts(credits)
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    @api.model
+    def _osmd_reconcile_with_debts(self, credits):
+        """Reconcile the receivable credit items ``credits`` (payments of personal accounts) with the open debit
+        items of the same personal accounts, oldest due date first: one reconciliation plan for all accounts."""
+        credits = credits.filtered(lambda line: not line.reconciled and line.move_id.osmd_account_id)
+        if not credits:
+            return
+        Line = self.sudo()
+        debits = Line.search(
+            Domain("move_id.osmd_account_id", "in", credits.move_id.osmd_account_id.ids)
+            & Domain("account_type", "=", "asset_receivable")
+            & Domain("parent_state", "=", "posted")
+            & Domain("reconciled", "=", False)
+            & Domain("amount_residual", ">", 0),
+            order="date_maturity, date, id",
+        )
+        groups = defaultdict(lambda: Line.browse())
+        for line in credits:
+            groups[(line.move_id.osmd_account_id.id, line.account_id.id)] |= line
+        debit_groups = defaultdict(lambda: Line.browse())
+        for line in debits:
+            debit_groups[(line.move_id.osmd_account_id.id, line.account_id.id)] |= line
+        plans = [(lines, debit_groups[key]) for key, lines in groups.items() if debit_groups.get(key)]
+        if not plans:
+            return
+        involved = credits | debits
+        involved.fetch(["matched_debit_ids", "matched_credit_ids", "currency_id", "amount_residual", "date"])
+        company_currencies = involved.company_id.currency_id
+        simple = not any(involved.company_id.mapped("tax_exigibility"))
+        lite, standard = [], []
+        for lines, owed in plans:
+            group = lines | owed
+            if (
+                simple
+                and len(lines) == 1
+                and group.currency_id <= company_currencies
+                and not group.matched_debit_ids
+                and not group.matched_credit_ids
+            ):
+                lite.append((lines, owed))
+            else:
+                standard.append(group)
+        if standard:
+            Line._reconcile_plan(standard)
+        if lite:
+            Line._osmd_reconcile_fresh(lite)
+
+    @api.model
+    def _osmd_reconcile_fresh(self, plans):
+        """Reconcile each payment credit item with its account's debit items (oldest due first) when none of them is
+        reconciled with anything yet and all are in the company currency: the partials Odoo's ``_reconcile_plan``
+        would make (amount = the smaller residual, in order), created in one batch with the full reconciliations of
+        the groups that end at zero. Odoo computes the residuals, matching numbers and payment states."""
+        Partial = self.env["account.partial.reconcile"].sudo()
+        all_lines = self.browse()
+        partial_vals, groups = [], []
+        for credit, owed in plans:
+            all_lines |= credit | owed
+            currency = credit.company_currency_id
+            remaining = -credit.amount_residual
+            touched, done = [], True
+            for debit in owed.sorted(lambda line: (line.date_maturity or line.date, line.id)):
+                if currency.compare_amounts(remaining, 0) <= 0:
+                    break
+                amount = currency.round(min(remaining, debit.amount_residual))
+                partial_vals.append(
+                    {
+                        "debit_move_id": debit.id,
+                        "credit_move_id": credit.id,
+                        "amount": amount,
+                        "debit_amount_currency": amount,
+                        "credit_amount_currency": amount,
+                    }
+                )
+                remaining = currency.round(remaining - amount)
+                touched.append(debit)
+                done = done and currency.is_zero(debit.amount_residual - amount)
+            full = done and currency.is_zero(remaining)
+            groups.append((credit, touched, full, len(touched)))
+        pre_hook_data = all_lines._reconcile_pre_hook()
+        partials = Partial.create(partial_vals)
+        full_vals, start = [], 0
+        for credit, touched, full, count in groups:
+            if full:
+                full_vals.append(
+                    {
+                        "partial_reconcile_ids": [
+                            Command.link(partial.id) for partial in partials[start : start + count]
+                        ],
+                        "reconciled_line_ids": [Command.link(line.id) for line in [credit, *touched]],
+                    }
+                )
+            start += count
+        if full_vals:
+            self.env["account.full.reconcile"].sudo().create(full_vals)
+        all_lines._reconcile_post_hook(pre_hook_data)

@@ -1,0 +1,5 @@
+from . import test_payments
+from . import test_bulk_import
+from . import test_registries
+from . import test_collected
+from . import test_autoclient
