@@ -8,6 +8,7 @@ accounts, UAH, bank journal with the IBAN, chairman) and the ownership
 transfer wizard. The demo logins are written to $OSMD_DEMO_LOGINS_FILE.
 """
 
+import base64
 import os
 import random
 from datetime import date
@@ -737,6 +738,126 @@ def create_billing(env, company, premises, accounts):
     return f", {len(services)} services, {invoices} accrual invoices in 3 posted billing runs"
 
 
+def create_payments(env, company, accounts):
+    """Payments (osmd_payments): this month's bank statement imported through the statement import (1C
+    ClientBankExchange, CP1251) with the purposes residents really write: most matched and reconciled automatically,
+    a few waiting for review, a transfer from the association's own account and a bank fee; a collector (EasyPay)
+    whose registry splits its lump-sum transfer."""
+    if "osmd.payment.registry" not in env:
+        return ""
+    today = date.today()
+    day = today.replace(day=1) + relativedelta(days=min(today.day - 1, 4))
+    iban = company.osmd_iban
+    own = company.osmd_edrpou or ""
+    invoices = env["account.move"].search(
+        [("company_id", "=", company.id), ("osmd_is_accrual", "=", True), ("amount_residual", ">", 0)],
+        order="osmd_period desc, id",
+    )
+    payable = invoices.grouped("osmd_account_id")
+    docs = []
+
+    def doc(amount, purpose, payer, payer_iban, payer_code, outgoing=False):
+        number = len(docs) + 1
+        sides = [(payer_iban, payer, payer_code), (iban, company.name, own)]
+        if outgoing:
+            sides.reverse()
+        docs.append(
+            [
+                "СекцияДокумент=Платіжне доручення",
+                f"Номер={number}",
+                f"Дата={day:%d.%m.%Y}",
+                f"Сумма={amount:.2f}",
+                f"ПлательщикСчет={sides[0][0]}",
+                f"Плательщик={sides[0][1]}",
+                f"ПлательщикОКПО={sides[0][2]}",
+                f"ПолучательСчет={sides[1][0]}",
+                f"Получатель={sides[1][1]}",
+                f"ПолучательОКПО={sides[1][2]}",
+                f"НазначениеПлатежа={purpose}",
+                f"ДатаПоступило={day:%d.%m.%Y}",
+                "КонецДокумента",
+            ]
+        )
+
+    def payer_iban(serial):
+        bban = f"320649{2620000000000000000 + serial:019d}"
+        return f"UA{98 - int(bban + '301000') % 97:02d}{bban}"
+
+    styles = [
+        lambda a, m: f"Оплата внесків ОСББ, о/р {a.number}, {m}",
+        lambda a, m: f"комунальні о/р {a.number}",
+        lambda a, m: f"ос. рах. № {a.number} за {m}",
+        lambda a, m: f"Внесок ОСББ особовий рахунок {a.number}",
+        lambda a, m: f"кв. {a.premise_id.number} {a.building_id.street}",
+        lambda a, m: "комуналка",
+    ]
+    registry_accounts = []
+    for serial, (account, open_invoices) in enumerate(list(payable.items())[:48], start=1):
+        amount = sum(open_invoices.mapped("amount_residual"))
+        if serial % 9 == 0:
+            amount = round(amount / 2, 2)
+        elif serial % 11 == 0:
+            amount = amount + 200
+        if serial % 8 == 0:
+            registry_accounts.append((account, amount))
+            continue
+        month = open_invoices[0].osmd_period_label or ""
+        purpose = styles[serial % len(styles)](account, month)
+        doc(amount, purpose, account.holder_id.name.upper(), payer_iban(serial), "")
+    if registry_accounts:
+        gross = sum(amount for _account, amount in registry_accounts)
+        fee = round(gross * 0.01, 2)
+        doc(gross - fee, f"Перерахування коштів згідно реєстру № 417 від {day:%d.%m.%Y}", "ТОВ ІЗІПЕЙ", "", "38324133")
+    doc(1500.00, "Повернення помилково перерахованих коштів", company.name, payer_iban(900), own)
+    doc(
+        35.00,
+        "Комісія банку за розрахунково-касове обслуговування",
+        "АТ КБ ПРИВАТБАНК",
+        payer_iban(901),
+        "14360570",
+        True,
+    )
+    head = [
+        "1CClientBankExchange",
+        "ВерсияФормата=1.03",
+        "Кодировка=Windows",
+        f"ДатаСоздания={day:%d.%m.%Y}",
+        f"ДатаНачала={day:%d.%m.%Y}",
+        f"ДатаКонца={day:%d.%m.%Y}",
+        f"РасчСчет={iban}",
+    ]
+    text = "\r\n".join(head + ["\r\n".join(lines) for lines in docs] + ["КонецФайла", ""])
+    collector = env["osmd.payment.collector"].create({"name": "EasyPay", "company_id": company.id, "layout": "easypay"})
+    registry = False
+    if registry_accounts:
+        rows = ["ID транзакції;Дата оплати;Особовий рахунок;ПІБ;Сума;Комісія"]
+        for serial, (account, amount) in enumerate(registry_accounts, start=1):
+            fee = round(amount * 0.01, 2)
+            rows.append(
+                f"EP{day:%y%m%d}{serial:05d};{day:%d.%m.%Y};{account.number};{account.holder_id.name};{amount:.2f};{fee:.2f}"
+            )
+        registry = env["osmd.payment.registry"]._osmd_import(
+            collector, ("\n".join(rows) + "\n").encode("utf-8"), "easypay_reestr_417.csv"
+        )
+    wizard = (
+        env["account.statement.import"]
+        .with_context(journal_id=company.osmd_bank_journal_id.id)
+        .create(
+            {"statement_file": base64.b64encode(text.encode("cp1251")), "statement_filename": f"kb_{day:%Y%m%d}.txt"}
+        )
+    )
+    wizard.import_file_button()
+    if registry and registry.state == "ready":
+        registry.action_split()
+    lines = env["account.bank.statement.line"].search([("company_id", "=", company.id)])
+    auto = len(lines.filtered(lambda line: line.osmd_match_state == "auto"))
+    todo = len(lines.filtered(lambda line: line.osmd_match_state == "todo"))
+    return (
+        f", a bank statement of {len(lines)} payments ({auto} matched automatically, {todo} to review) "
+        "and a collector's registry"
+    )
+
+
 def main(env):
     env = env(
         context=dict(
@@ -759,6 +880,7 @@ def main(env):
     logins = create_logins(env, company, accounts)
     metering = create_meters(env, company, premises)
     billing = create_billing(env, company, premises, accounts)
+    billing += create_payments(env, company, accounts)
     Account = env["osmd.account"]
 
     env.cr.commit()  # the shell rolls back otherwise
