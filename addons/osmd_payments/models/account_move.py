@@ -140,10 +140,10 @@ class AccountMoveLine(models.Model):
         would make (amount = the smaller residual, in order), created in one batch with the full reconciliations of
         the groups that end at zero. Odoo computes the residuals, matching numbers and payment states."""
         Partial = self.env["account.partial.reconcile"].sudo()
-        all_lines = self.browse()
+        line_ids = []
         partial_vals, groups = [], []
         for credit, owed in plans:
-            all_lines |= credit | owed
+            line_ids += credit.ids + owed.ids
             currency = credit.company_currency_id
             remaining = -credit.amount_residual
             touched, done = [], True
@@ -165,6 +165,7 @@ class AccountMoveLine(models.Model):
                 done = done and currency.is_zero(debit.amount_residual - amount)
             full = done and currency.is_zero(remaining)
             groups.append((credit, touched, full, len(touched)))
+        all_lines = self.browse(line_ids)
         pre_hook_data = all_lines._reconcile_pre_hook()
         partials = Partial.create(partial_vals)
         full_vals, start = [], 0
