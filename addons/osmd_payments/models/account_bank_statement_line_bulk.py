@@ -390,17 +390,19 @@ class OsmdBankLineBulk(models.AbstractModel):
             for table in ("account_bank_statement_line", "liquidity", "counterpart"):
                 target = table if table.startswith("account_") else "account_move_line"
                 Move._osmd_copy_rows(target, template[table][0], by_table[table])
+        # joined with unnest(): a 10 000-element ``= ANY`` makes PostgreSQL scan instead of hashing (15 s)
         cr.execute(
             SQL(
-                "UPDATE account_move m SET statement_line_id = s.id FROM account_bank_statement_line s "
-                "WHERE s.move_id = m.id AND m.id = ANY(%s)",
+                "UPDATE account_move m SET statement_line_id = s.id "
+                "FROM account_bank_statement_line s JOIN unnest(%s::int[]) AS new(id) ON s.move_id = new.id "
+                "WHERE m.id = s.move_id",
                 move_ids,
             )
         )
         cr.execute(
             SQL(
-                "SELECT m.name FROM account_move_line l JOIN account_move m ON m.id = l.move_id "
-                "WHERE l.move_id = ANY(%s) GROUP BY m.name HAVING SUM(l.balance) != 0 LIMIT 1",
+                "SELECT m.name FROM account_move_line l JOIN unnest(%s::int[]) AS new(id) ON l.move_id = new.id "
+                "JOIN account_move m ON m.id = l.move_id GROUP BY m.name HAVING SUM(l.balance) != 0 LIMIT 1",
                 move_ids,
             )
         )
