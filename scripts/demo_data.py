@@ -806,8 +806,14 @@ def create_payments(env, company, accounts):
         doc(amount, purpose, account.holder_id.name.upper(), payer_iban(serial), "")
     if registry_accounts:
         gross = sum(amount for _account, amount in registry_accounts)
-        fee = round(gross * 0.01, 2)
-        doc(gross - fee, f"Перерахування коштів згідно реєстру № 417 від {day:%d.%m.%Y}", "ТОВ ІЗІПЕЙ", "", "38324133")
+        fee = sum(round(amount * 0.01, 2) for _account, amount in registry_accounts)  # the registry's per payment
+        doc(
+            round(gross - fee, 2),
+            f"Перерахування коштів згідно реєстру № 417 від {day:%d.%m.%Y}",
+            "ТОВ ІЗІПЕЙ",
+            "",
+            "38324133",
+        )
     doc(1500.00, "Повернення помилково перерахованих коштів", company.name, payer_iban(900), own)
     doc(
         35.00,
