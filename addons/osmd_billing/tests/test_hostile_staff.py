@@ -98,10 +98,37 @@ class TestHostileStaff(JsonRpcMixin, BillingCommon, HttpCase):
         cls.submitted = env["osmd.meter.reading"].create(
             {"meter_id": cls.meter_water.id, "date": "2026-04-25", "value1": 150, "state": "submitted"}
         )
+        cls._create_victim_payments(env)
         cls._create_hostile_records()
         env.flush_all()
         cls.models = cls._osmd_models()
         cls.victim_records = {model: cls._victim_record(model) for model in cls.models}
+
+    @classmethod
+    def _create_victim_payments(cls, env):
+        """The victim's payment records when osmd_payments is installed (make test installs every addon): a
+        learned payer, a bank line waiting for review with a suggestion, a collector and its registry."""
+        if "osmd.payment.registry" not in env:
+            return
+        env["osmd.payer.link"]._learn(cls.victim, [(cls.account1.id, "UA000000000000000000000000001", "", "", PERIOD)])
+        bank = env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", cls.victim.id)], limit=1)
+        line = env["account.bank.statement.line"].create(
+            {"journal_id": bank.id, "date": "2026-04-10", "amount": 10.0, "payment_ref": "Victim payment"}
+        )
+        line.osmd_match_state = "todo"
+        env["osmd.payment.suggestion"].create({"statement_line_id": line.id, "account_id": cls.account1.id})
+        collector = env["osmd.payment.collector"].create({"name": "Victim collector", "company_id": cls.victim.id})
+        env["osmd.payment.registry"].create(
+            {
+                "company_id": cls.victim.id,
+                "collector_id": collector.id,
+                "number": "1",
+                "date": "2026-04-10",
+                "line_ids": [
+                    Command.create({"txn_id": "V-1", "date": "2026-04-10", "account_id": cls.account1.id, "amount": 10})
+                ],
+            }
+        )
 
     @classmethod
     def _create_hostile_records(cls):
