@@ -18,13 +18,14 @@
     "data": [
         "security/ir.model.access.csv",
         "security/osmd_payments_security.xml",
-        "views/account_bank_statement_line_views.xml",
         "views/osmd_payer_link_views.xml",
         "views/res_company_views.xml",
         "views/online_bank_statement_provider_views.xml",
         "views/osmd_payment_registry_views.xml",
         "wizard/account_statement_import_views.xml",
         "wizard/osmd_payment_collected_views.xml",
+        "wizard/osmd_payment_split_views.xml",
+        "views/account_bank_statement_line_views.xml",
         "views/osmd_payments_menus.xml",
     ],
 }

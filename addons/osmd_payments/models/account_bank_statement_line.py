@@ -6,6 +6,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
+from odoo.addons.osmd_billing.tools.formatting import fmt_number
+from odoo.addons.osmd_billing.tools.money import round_money
+
 from ..tools import matching
 
 MATCH_RULES = [
@@ -32,8 +35,25 @@ MATCH_STATES = [
     ("auto", "Matched automatically"),
     ("confirmed", "Confirmed"),
     ("registry", "Split by a registry"),
+    ("booked", "Booked to an account"),
     ("ignored", "Ignored"),
 ]
+# what matching decided about a bank line: changed only by the matching itself and its buttons (run as superuser
+# after their own checks), never by a direct write
+MATCHING_FIELDS = frozenset(
+    {
+        "osmd_line_kind",
+        "osmd_match_state",
+        "osmd_matched_account_id",
+        "osmd_match_rule",
+        "osmd_match_confidence",
+        "osmd_match_detail",
+        "osmd_payer_code",
+        "osmd_ultimate_code",
+        "osmd_booked_account_id",
+        "osmd_booking_move_id",
+    }
+)
 HOUSE_RE = re.compile(r"^(?P<street>.*?)[\s,]+(?:буд\.?\s*)?(?P<house>\d+[\w/-]*)\s*$", re.IGNORECASE)
 
 
@@ -52,7 +72,11 @@ class AccountBankStatementLine(models.Model):
     osmd_payer_code = fields.Char(string="Payer's tax code", readonly=True, help="ЄДРПОУ / РНОКПП of the payer.")
     osmd_ultimate_code = fields.Char(string="Ultimate payer's code", readonly=True)
     osmd_suggestion_ids = fields.One2many("osmd.payment.suggestion", "statement_line_id", string="Suggestions")
-    osmd_entry_ids = fields.One2many("account.move", "osmd_statement_line_id", string="Matching entries")
+    osmd_entry_ids = fields.One2many("account.move", "osmd_statement_line_id", string="Entries of this payment")
+    osmd_booked_account_id = fields.Many2one(
+        "account.account", string="Booked to", readonly=True, copy=False, index="btree_not_null"
+    )
+    osmd_booking_move_id = fields.Many2one("account.move", string="Booking entry", readonly=True, copy=False)
     osmd_best_account_id = fields.Many2one(
         "osmd.account", string="Suggested account", compute="_compute_osmd_best_account_id"
     )
@@ -262,45 +286,96 @@ class AccountBankStatementLine(models.Model):
         return items
 
     def _osmd_general_journal(self):
+        """The association's miscellaneous journal for matching and booking entries (looked up once per
+        association and transaction)."""
         self.ensure_one()
-        journal = (
-            self.env["account.journal"]
-            .sudo()
-            .search(Domain("company_id", "=", self.company_id.id) & Domain("type", "=", "general"), limit=1)
-        )
-        if not journal:
-            raise UserError(
-                self.env._(
-                    "%(company)s has no miscellaneous journal for matching entries.", company=self.company_id.name
-                )
+        journals = self.env.cr.cache.setdefault("osmd_general_journals", {})
+        company = self.company_id
+        if company.id not in journals:
+            journals[company.id] = (
+                self.env["account.journal"]
+                .sudo()
+                .search(Domain("company_id", "=", company.id) & Domain("type", "=", "general"), limit=1)
+                .id
             )
-        return journal
+        if not journals[company.id]:
+            raise UserError(
+                self.env._("%(company)s has no miscellaneous journal for matching entries.", company=company.name)
+            )
+        return self.env["account.journal"].sudo().browse(journals[company.id])
 
     def _osmd_assign(self, account):
         """Assign these payments (waiting in the review queue) to ``account``: one matching entry each moves the
         money from the suspense account to the account's receivable and closes its invoices, oldest first. Posted
         entries are not changed. The payer is remembered for the next payments (rule 3)."""
-        self.check_access("write")
-        self._osmd_check_matchable()
-        account = account.sudo()
-        for line in self:
-            if account.company_id != line.company_id:
+        return self._osmd_assign_shares({line: [(account, line.amount)] for line in self})
+
+    def _osmd_split(self, shares):
+        """Share this payment (one payer paying for several personal accounts) among ``shares`` [(account,
+        amount)]: the parts must be positive, for different accounts and add up to the payment exactly."""
+        self.ensure_one()
+        if not shares:
+            raise UserError(self.env._("Add the personal accounts this payment is for."))
+        total, seen = round_money(0), set()
+        for row, (account, amount) in enumerate(shares, start=1):
+            if not account:
+                raise UserError(self.env._("Row %(row)s: choose the personal account.", row=row))
+            if round_money(amount) <= 0:
                 raise UserError(
                     self.env._(
-                        "The personal account %(account)s belongs to another association.", account=account.number
+                        "Row %(row)s: the part of personal account %(account)s must be more than zero.",
+                        row=row,
+                        account=account.sudo().number,
                     )
                 )
-            if not account.holder_id:
+            if account.id in seen:
                 raise UserError(
                     self.env._(
-                        "The personal account %(account)s has no holder: the payment cannot be booked to it.",
-                        account=account.number,
+                        "Row %(row)s: personal account %(account)s is already in the split.",
+                        row=row,
+                        account=account.sudo().number,
                     )
                 )
-        self._osmd_ensure_suspense_reconcilable()
+            seen.add(account.id)
+            total += round_money(amount)
+        if total != round_money(self.amount):
+            raise UserError(
+                self.env._(
+                    "The parts add up to %(total)s but the payment is %(amount)s (difference %(difference)s).",
+                    total=fmt_number(total, 2),
+                    amount=fmt_number(round_money(self.amount), 2),
+                    difference=fmt_number(round_money(self.amount) - total, 2),
+                )
+            )
+        return self._osmd_assign_shares({self: list(shares)})
+
+    def _osmd_assign_shares(self, shares_by_line):
+        """Book each payment of ``shares_by_line`` {line: [(account, amount)]} (waiting in the review queue) to its
+        personal accounts: one matching entry per account moves that part from the suspense account to the
+        account's receivable and closes its invoices, oldest first. Posted entries are not changed."""
+        lines = self.browse([line.id for line in shares_by_line])
+        lines.check_access("write")
+        lines._osmd_check_matchable()
+        for line, shares in shares_by_line.items():
+            for account, _amount in shares:
+                account = account.sudo()
+                if account.company_id != line.company_id:
+                    raise UserError(
+                        self.env._(
+                            "The personal account %(account)s belongs to another association.", account=account.number
+                        )
+                    )
+                if not account.holder_id:
+                    raise UserError(
+                        self.env._(
+                            "The personal account %(account)s has no holder: the payment cannot be booked to it.",
+                            account=account.number,
+                        )
+                    )
+        lines._osmd_ensure_suspense_reconcilable()
         Move = self.env["account.move"].sudo()
-        entries_vals, suspense_items = [], []
-        for line in self:
+        entries_vals, groups = [], []
+        for line, shares in shares_by_line.items():
             suspense_item = line._osmd_open_suspense_item()
             amount = -sum(suspense_item.mapped("balance"))
             if line.currency_id.compare_amounts(amount, line.amount) != 0:
@@ -310,29 +385,43 @@ class AccountBankStatementLine(models.Model):
                         payment=line._osmd_label(),
                     )
                 )
-            suspense_items.append(suspense_item)
-            entries_vals.append(line._osmd_entry_vals(account, amount, to_account=True))
+            groups.append((line, suspense_item, len(shares)))
+            entries_vals += [
+                line._osmd_entry_vals(account.sudo(), float(round_money(part)), to_account=True)
+                for account, part in shares
+            ]
         entries = Move.with_context(osmd_defer_advances=True).create(entries_vals)
         entries.with_context(osmd_defer_advances=True).action_post()
         Line = self.env["account.move.line"].sudo()
-        suspense = self.journal_id.suspense_account_id
-        plan = [
-            item | entry.line_ids.filtered(lambda ml: ml.account_id in suspense)
-            for item, entry in zip(suspense_items, entries, strict=True)
-        ]
+        suspense = lines.journal_id.suspense_account_id
+        plan, start = [], 0
+        for line, suspense_item, count in groups:
+            own = entries[start : start + count]
+            start += count
+            plan.append(suspense_item | own.line_ids.filtered(lambda ml: ml.account_id in suspense))
+            shares = shares_by_line[line]
+            main = max(shares, key=lambda share: round_money(share[1]))[0]
+            detail = False
+            if len(shares) > 1:
+                detail = self.env._(
+                    "Split: %(parts)s",
+                    parts="; ".join(
+                        f"{account.sudo().number} — {fmt_number(round_money(part), 2)}" for account, part in shares
+                    ),
+                )
+            line.sudo().write(
+                {
+                    "osmd_match_state": "confirmed",
+                    "osmd_matched_account_id": main.id,
+                    "osmd_match_rule": "manual",
+                    "osmd_match_confidence": 100,
+                    "osmd_match_detail": detail,
+                }
+            )
         Line._reconcile_plan(plan)
-        self.sudo().write(
-            {
-                "osmd_match_state": "confirmed",
-                "osmd_matched_account_id": account.id,
-                "osmd_match_rule": "manual",
-                "osmd_match_confidence": 100,
-                "osmd_match_detail": False,
-            }
-        )
-        self.osmd_suggestion_ids.sudo().unlink()
+        lines.osmd_suggestion_ids.sudo().unlink()
         Line._osmd_reconcile_with_debts(entries.line_ids.filtered(lambda ml: ml.account_type == "asset_receivable"))
-        self._osmd_learn()
+        lines._osmd_learn()
         return entries
 
     def _osmd_entry_vals(self, account, amount, to_account):
@@ -409,6 +498,123 @@ class AccountBankStatementLine(models.Model):
         self.sudo().write({"osmd_match_state": "ignored"})
         return True
 
+    def _osmd_book(self, account, label=None):
+        """Book these bank lines that are not residents' payments (bank fees, outgoing payments, grants, refunds) to
+        ``account``: a new entry of the miscellaneous journal moves each line's money from the suspense account to
+        ``account`` and is reconciled with it. The bank line's own entry is not changed."""
+        self.check_access("write")
+        account = account.sudo()
+        blocked = {"asset_receivable", "liability_payable", "off_balance"}
+        for line in self:
+            if line.osmd_line_kind == "registry":
+                raise UserError(
+                    self.env._(
+                        "The payment %(payment)s is a collector's lump sum: import the collector's registry to split "
+                        "it among the personal accounts.",
+                        payment=line._osmd_label(),
+                    )
+                )
+            if line.osmd_match_state not in ("none", "todo", "ignored"):
+                raise UserError(
+                    self.env._(
+                        "The payment %(payment)s is already booked or paid to a personal account.",
+                        payment=line._osmd_label(),
+                    )
+                )
+            if account.company_ids and line.company_id not in account.company_ids:
+                raise UserError(
+                    self.env._("The account %(account)s belongs to another association.", account=account.code)
+                )
+            if account.account_type in blocked or account == line.journal_id.suspense_account_id:
+                raise UserError(
+                    self.env._(
+                        "The account %(account)s cannot take a bank line: choose an income, expense, bank or other "
+                        "account (personal accounts are paid through matching).",
+                        account=account.display_name,
+                    )
+                )
+        self._osmd_ensure_suspense_reconcilable()
+        entries_vals, items = [], []
+        for line in self:
+            item = line._osmd_open_suspense_item()
+            balance = sum(item.mapped("balance"))
+            if line.currency_id.compare_amounts(-balance, line.amount) != 0:
+                raise UserError(
+                    self.env._(
+                        "The payment %(payment)s is no longer on the suspense account: it cannot be booked.",
+                        payment=line._osmd_label(),
+                    )
+                )
+            items.append(item)
+            name = label or line.payment_ref or "/"
+            common = {"partner_id": line.partner_id.id, "name": name}
+            entries_vals.append(
+                {
+                    "move_type": "entry",
+                    "journal_id": line._osmd_general_journal().id,
+                    "company_id": line.company_id.id,
+                    "date": line.date,
+                    "ref": self.env._(
+                        "Bank line of %(date)s booked to %(account)s: %(purpose)s",
+                        date=line.date.strftime("%d.%m.%Y"),
+                        account=account.code,
+                        purpose=(line.payment_ref or "")[:120],
+                    ),
+                    "osmd_statement_line_id": line.id,
+                    "partner_id": line.partner_id.id,
+                    "line_ids": [
+                        Command.create(
+                            dict(common, account_id=line.journal_id.suspense_account_id.id, balance=-balance)
+                        ),
+                        Command.create(dict(common, account_id=account.id, balance=balance)),
+                    ],
+                }
+            )
+        entries = self.env["account.move"].sudo().with_context(osmd_defer_advances=True).create(entries_vals)
+        entries.with_context(osmd_defer_advances=True).action_post()
+        self.env["account.move.line"].sudo()._reconcile_plan(
+            [
+                item | entry.line_ids.filtered(lambda ml, item=item: ml.account_id == item.account_id)
+                for item, entry in zip(items, entries, strict=True)
+            ]
+        )
+        for line, entry in zip(self.sudo(), entries, strict=True):
+            line.write(
+                {"osmd_match_state": "booked", "osmd_booked_account_id": account.id, "osmd_booking_move_id": entry.id}
+            )
+        self.osmd_suggestion_ids.sudo().unlink()
+        return entries
+
+    def action_osmd_unbook(self):
+        """Cancel the booking of these bank lines: the booking entry is reversed by a new entry and the line waits
+        on the suspense account again."""
+        self.check_access("write")
+        for line in self:
+            if line.osmd_match_state != "booked":
+                raise UserError(
+                    self.env._("The payment %(payment)s is not booked to an account.", payment=line._osmd_label())
+                )
+        for line in self.sudo():
+            entry = line.osmd_booking_move_id
+            entry.line_ids.filtered(lambda ml: ml.matched_debit_ids or ml.matched_credit_ids).remove_move_reconcile()
+            entry.with_context(osmd_defer_advances=True)._reverse_moves(
+                [
+                    {
+                        "date": max(entry.date, fields.Date.context_today(self)),
+                        "ref": self.env._("Reversal of %(entry)s: booking cancelled", entry=entry.name),
+                    }
+                ],
+                cancel=True,
+            )
+            line.write(
+                {
+                    "osmd_match_state": "todo" if line.osmd_line_kind == "resident" else "none",
+                    "osmd_booked_account_id": False,
+                    "osmd_booking_move_id": False,
+                }
+            )
+        return True
+
     def action_osmd_unmatch(self):
         """Take the payment back from its personal account to the review queue: its invoices are open again as they
         were before it, and a new entry moves its money back to the suspense account (nothing posted is changed)."""
@@ -423,16 +629,21 @@ class AccountBankStatementLine(models.Model):
         self._osmd_ensure_suspense_reconcilable()
         Move = self.env["account.move"].sudo()
         for line in self:
-            account = line.osmd_matched_account_id.sudo()
             items = line._osmd_account_items()
             items.remove_move_reconcile()
-            amount = -sum(items.mapped("balance"))
-            entry = Move.with_context(osmd_defer_advances=True).create(
-                line._osmd_entry_vals(account, amount, to_account=False)
+            parts = items.grouped(lambda ml: ml.move_id.osmd_account_id)
+            entries = Move.with_context(osmd_defer_advances=True).create(
+                [
+                    line._osmd_entry_vals(account.sudo(), -sum(part.mapped("balance")), to_account=False)
+                    for account, part in parts.items()
+                ]
             )
-            entry.with_context(osmd_defer_advances=True).action_post()
+            entries.with_context(osmd_defer_advances=True).action_post()
             self.env["account.move.line"].sudo()._reconcile_plan(
-                [items | entry.line_ids.filtered(lambda ml: ml.account_type == "asset_receivable")]
+                [
+                    part | entry.line_ids.filtered(lambda ml: ml.account_type == "asset_receivable")
+                    for part, entry in zip(parts.values(), entries, strict=True)
+                ]
             )
             line.sudo().write(
                 {
@@ -464,6 +675,16 @@ class AccountBankStatementLine(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    def write(self, vals):
+        if not self.env.su and MATCHING_FIELDS.intersection(vals):
+            raise UserError(
+                self.env._(
+                    "The matching of a bank payment changes only through its buttons (assign, split, take back, book "
+                    "to an account), never by editing it."
+                )
+            )
+        return super().write(vals)
+
     def unlink(self):
         """Deleting bank lines (a statement imported by mistake) gives the invoices back the amounts these payments
         closed, exactly: their reconciliations are removed and their matching entries are reversed by new entries."""
@@ -471,7 +692,9 @@ class AccountBankStatementLine(models.Model):
         if registries:
             registries.filtered(lambda registry: registry.state == "done").action_unsplit()
             registries.write({"statement_line_id": False, "state": "waiting"})
-        matched = self.filtered(lambda line: line.osmd_entry_ids or line.osmd_match_state in ("auto", "confirmed"))
+        matched = self.filtered(
+            lambda line: line.osmd_entry_ids or line.osmd_match_state in ("auto", "confirmed", "booked")
+        )
         if matched:
             matched._osmd_release()
         move_ids = set(self.move_id.ids)
@@ -484,7 +707,7 @@ class AccountBankStatementLine(models.Model):
 
     def _osmd_release(self):
         for line in self.sudo():
-            entries = line.osmd_entry_ids.filtered(lambda move: move.state == "posted")
+            entries = line.osmd_entry_ids.filtered(lambda move: move.state == "posted" and not move.reversal_move_ids)
             items = (line.move_id.line_ids | entries.line_ids).filtered(
                 lambda ml: ml.account_id.reconcile and (ml.matched_debit_ids or ml.matched_credit_ids)
             )

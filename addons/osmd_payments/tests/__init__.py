@@ -3,3 +3,4 @@ from . import test_bulk_import
 from . import test_registries
 from . import test_collected
 from . import test_autoclient
+from . import test_split_book
