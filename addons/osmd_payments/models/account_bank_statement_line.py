@@ -595,16 +595,8 @@ class AccountBankStatementLine(models.Model):
                     self.env._("The payment %(payment)s is not booked to an account.", payment=line._osmd_label())
                 )
         for line in self.sudo():
-            entry = line.osmd_booking_move_id
-            entry.line_ids.filtered(lambda ml: ml.matched_debit_ids or ml.matched_credit_ids).remove_move_reconcile()
-            entry.with_context(osmd_defer_advances=True)._reverse_moves(
-                [
-                    {
-                        "date": max(entry.date, fields.Date.context_today(self)),
-                        "ref": self.env._("Reversal of %(entry)s: booking cancelled", entry=entry.name),
-                    }
-                ],
-                cancel=True,
+            line.osmd_booking_move_id._osmd_reverse_entries(
+                lambda move: self.env._("Reversal of %(entry)s: booking cancelled", entry=move.name)
             )
             line.write(
                 {
@@ -707,24 +699,10 @@ class AccountBankStatementLine(models.Model):
 
     def _osmd_release(self):
         for line in self.sudo():
-            entries = line.osmd_entry_ids.filtered(lambda move: move.state == "posted" and not move.reversal_move_ids)
-            items = (line.move_id.line_ids | entries.line_ids).filtered(
-                lambda ml: ml.account_id.reconcile and (ml.matched_debit_ids or ml.matched_credit_ids)
+            line.osmd_entry_ids._osmd_reverse_entries(
+                lambda move: self.env._("Reversal of %(entry)s: its bank payment was deleted", entry=move.name),
+                other_items=line.move_id.line_ids,
             )
-            items.remove_move_reconcile()
-            reversible = entries.filtered(lambda move: not move.reversal_move_ids)
-            if reversible:
-                reversible.with_context(osmd_defer_advances=True)._reverse_moves(
-                    [
-                        {
-                            "date": max(move.date, fields.Date.context_today(self)),
-                            "ref": self.env._("Reversal of %(entry)s: its bank payment was deleted", entry=move.name),
-                            "osmd_account_id": move.osmd_account_id.id,
-                        }
-                        for move in reversible
-                    ],
-                    cancel=True,
-                )
 
 
 class AccountBankStatement(models.Model):

@@ -53,6 +53,30 @@ class AccountMove(models.Model):
         moves._osmd_apply_advances()
         return moves
 
+    def _osmd_reverse_entries(self, ref, other_items=None, **values):
+        """Take back what these entries (matching, registry or booking entries of bank payments) did, with new
+        entries: the reconciliations of their items (and of ``other_items``, e.g. the bank line's own) are removed,
+        so every invoice gets back exactly what they paid, then each entry not reversed yet is reversed and reconciled
+        with its reversal. ``ref(move)`` gives the reversal's reference; ``values`` go on every reversal."""
+        entries = self.filtered(lambda move: move.state == "posted" and not move.reversal_move_ids)
+        items = (entries.line_ids | (other_items or self.env["account.move.line"])).filtered(
+            lambda item: item.account_id.reconcile and (item.matched_debit_ids or item.matched_credit_ids)
+        )
+        items.remove_move_reconcile()
+        if entries:
+            entries.with_context(osmd_defer_advances=True)._reverse_moves(
+                [
+                    {
+                        "date": max(move.date, fields.Date.context_today(self)),
+                        "ref": ref(move),
+                        "osmd_account_id": move.osmd_account_id.id,
+                        **values,
+                    }
+                    for move in entries
+                ],
+                cancel=True,
+            )
+
     # ------------------------------------------------------------
     # ADVANCES
     # ------------------------------------------------------------

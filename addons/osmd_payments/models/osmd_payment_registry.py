@@ -364,22 +364,10 @@ class OsmdPaymentRegistry(models.Model):
         exactly as before) by reversing entries; the transfer waits on the suspense account again."""
         self.check_access("write")
         for registry in self.sudo().filtered(lambda registry: registry.state == "done"):
-            entries = registry.entry_ids.filtered(lambda move: move.state == "posted" and not move.reversal_move_ids)
-            items = (registry.statement_line_id.move_id.line_ids | entries.line_ids).filtered(
-                lambda item: item.account_id.reconcile and (item.matched_debit_ids or item.matched_credit_ids)
-            )
-            items.remove_move_reconcile()
-            entries.with_context(osmd_defer_advances=True)._reverse_moves(
-                [
-                    {
-                        "date": max(move.date, fields.Date.context_today(self)),
-                        "ref": self.env._("Reversal of %(entry)s: registry split undone", entry=move.name),
-                        "osmd_account_id": move.osmd_account_id.id,
-                        "osmd_registry_id": registry.id,
-                    }
-                    for move in entries
-                ],
-                cancel=True,
+            registry.entry_ids._osmd_reverse_entries(
+                lambda move: self.env._("Reversal of %(entry)s: registry split undone", entry=move.name),
+                other_items=registry.statement_line_id.move_id.line_ids,
+                osmd_registry_id=registry.id,
             )
             registry.statement_line_id.write({"osmd_match_state": "none"})
             registry.write({"state": "ready"})

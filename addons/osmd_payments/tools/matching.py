@@ -173,9 +173,6 @@ class MatchIndex:
             r"(?:№|n|#|no\.?)?\s*\d"
         )
 
-    def account_ids(self):
-        return list(self.accounts)
-
 
 def _payer_accounts(index, kind, value):
     key = normalize_payer_key(kind, value)

@@ -74,6 +74,24 @@ class Statement:
 # ------------------------------------------------------------
 
 
+def _document(row, number, day, amount, currency, purpose, name, iban, code, mfo, ref_amount=None):
+    """A payment document of a bank export: its reference (unique within the bank account) is made of its number,
+    date, amount and the other party's account, as every export of it writes them."""
+    return Transaction(
+        row=row,
+        ref="/".join([number, day.isoformat(), str(amount if ref_amount is None else ref_amount), iban]),
+        date=day,
+        amount=amount,
+        currency=currency,
+        purpose=_text(purpose),
+        partner_name=_text(name),
+        partner_iban=iban,
+        partner_code=re.sub(r"\D", "", _text(code)),
+        partner_mfo=_text(mfo),
+        doc_number=number,
+    )
+
+
 def _text(value):
     return re.sub(r"\s+", " ", str(value if value is not None else "")).strip()
 
@@ -285,18 +303,18 @@ def _clientbank_document(statements, start, doc):
     partner_acc = payer_acc if sign > 0 else payee_acc
     currency = CURRENCIES.get(doc.get("КодВалюты", "980"), doc.get("КодВалюты") or "UAH")
     statements[own].transactions.append(
-        Transaction(
-            row=start,
-            ref="/".join([doc.get("Номер", ""), day.isoformat(), str(amount), partner_acc]),
-            date=day,
-            amount=sign * amount,
-            currency=currency,
-            purpose=_text(purpose),
-            partner_name=_text(name),
-            partner_iban=partner_acc,
-            partner_code=re.sub(r"\D", "", code),
-            partner_mfo=doc.get(f"{side}МФО") or doc.get(f"{side}БИК") or "",
-            doc_number=doc.get("Номер", ""),
+        _document(
+            start,
+            doc.get("Номер", ""),
+            day,
+            sign * amount,
+            currency,
+            purpose,
+            name,
+            partner_acc,
+            code,
+            doc.get(f"{side}МФО") or doc.get(f"{side}БИК") or "",
+            ref_amount=amount,
         )
     )
 
@@ -406,18 +424,17 @@ def _privat_rows(rows, fmt):
         partner = _account(cell("partner_iban"))
         number = _text(cell("doc_number"))
         statement.transactions.append(
-            Transaction(
-                row=index,
-                ref="/".join([number, day.isoformat(), str(amount), partner]),
-                date=day,
-                amount=amount,
-                currency=currency,
-                purpose=_text(cell("purpose")),
-                partner_name=_text(cell("partner_name")),
-                partner_iban=partner,
-                partner_code=re.sub(r"\D", "", _text(cell("partner_code"))),
-                partner_mfo=_text(cell("partner_mfo")),
-                doc_number=number,
+            _document(
+                index,
+                number,
+                day,
+                amount,
+                currency,
+                cell("purpose"),
+                cell("partner_name"),
+                partner,
+                cell("partner_code"),
+                cell("partner_mfo"),
             )
         )
     return statement
@@ -545,18 +562,17 @@ def parse_oschad_csv(data):
         number = _text(cell("ndoc"))
         partner = _account(cell("acccor"))
         statement.transactions.append(
-            Transaction(
-                row=index,
-                ref="/".join([number, day.isoformat(), str(amount), partner]),
-                date=day,
-                amount=amount,
-                currency=currency,
-                purpose=_text(cell("nazn")),
-                partner_name=_text(cell("namecor")),
-                partner_iban=partner,
-                partner_code=re.sub(r"\D", "", _text(cell("okpocor"))),
-                partner_mfo=_text(cell("cod_cor")),
-                doc_number=number,
+            _document(
+                index,
+                number,
+                day,
+                amount,
+                currency,
+                cell("nazn"),
+                cell("namecor"),
+                partner,
+                cell("okpocor"),
+                cell("cod_cor"),
             )
         )
     return [statement]
