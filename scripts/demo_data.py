@@ -814,6 +814,17 @@ def create_payments(env, company, accounts):
             "",
             "38324133",
         )
+    # one transfer for two flats of the same owner: waits in the review queue to be split between them
+    pair = list(payable.items())[48:50]
+    if len(pair) == 2:
+        (first, first_invoices), (second, second_invoices) = pair
+        doc(
+            round(sum(first_invoices.mapped("amount_residual")) + sum(second_invoices.mapped("amount_residual")), 2),
+            f"Внески ОСББ о/р {first.number} та о/р {second.number}",
+            first.holder_id.name.upper(),
+            payer_iban(902),
+            "",
+        )
     doc(1500.00, "Повернення помилково перерахованих коштів", company.name, payer_iban(900), own)
     doc(
         35.00,
