@@ -19,7 +19,8 @@ arguments):
         < scripts/bench_payments.py
 
 BENCH_ACCOUNTS (default 10000), BENCH_LINES (default = ACCOUNTS), BENCH_SAMPLE (default 200); BENCH_PROFILE=1 prints
-a cProfile of the import. Everything is rolled back.
+a cProfile of the import; BENCH_ALLOCATION=priority makes the association pay services by priority. Everything is
+rolled back.
 """
 
 import base64
@@ -114,6 +115,8 @@ def main(env):
     bench["create_services"](env, company, building)
     run, _seconds, _totals = bench["our_path"](env, company, building, "billing run of March")
     company.osmd_edrpou = "43210989"
+    # BENCH_ALLOCATION=priority: payments pay the services by priority (each invoice's lines read per account)
+    company.osmd_payment_allocation = os.environ.get("BENCH_ALLOCATION", "proportional")
     company.osmd_iban = own_iban = purposes.OWN_IBAN
     keys = [(a.id, a.number, a.building_id.id, a.premise_id.number) for a in accounts]
     learned = purposes.make_learned(keys, seed=7)

@@ -620,6 +620,7 @@ class AccountBankStatementLine(models.Model):
                 )
         self._osmd_ensure_suspense_reconcilable()
         Move = self.env["account.move"].sudo()
+        reopened = self.env["osmd.account"]
         for line in self:
             items = line._osmd_account_items()
             items.remove_move_reconcile()
@@ -645,6 +646,17 @@ class AccountBankStatementLine(models.Model):
                     "osmd_match_confidence": 0,
                     "osmd_match_detail": False,
                 }
+            )
+            reopened |= self.env["osmd.account"].browse([account.id for account in parts])
+        # other payments of those accounts waiting as advances now pay the invoices that are open again
+        if reopened:
+            Line = self.env["account.move.line"].sudo()
+            Line._osmd_reconcile_with_debts(
+                Line.search(
+                    self.env["account.move"]._osmd_payment_item_domain()
+                    & Domain("move_id.osmd_account_id", "in", reopened.ids)
+                    & Domain("amount_residual", "<", 0)
+                )
             )
         return True
 

@@ -1,7 +1,12 @@
 from collections import defaultdict
+from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.fields import Command, Domain
+
+from odoo.addons.osmd_billing.tools.money import round_money, to_decimal
+
+from ..tools.allocation import allocate, owed_by_service
 
 
 class AccountMove(models.Model):
@@ -137,6 +142,17 @@ class AccountMoveLine(models.Model):
         plans = [(lines, debit_groups[key]) for key, lines in groups.items() if debit_groups.get(key)]
         if not plans:
             return
+        by_priority, oldest_first = [], []
+        for plan in plans:
+            priority = plan[0].company_id[:1].osmd_payment_allocation == "priority"
+            (by_priority if priority else oldest_first).append(plan)
+        if by_priority:
+            plans = oldest_first
+            Line._osmd_reconcile_by_priority(by_priority)
+            if not plans:
+                return
+            credits = Line.browse([line.id for lines, _owed in plans for line in lines])
+            debits = Line.browse([line.id for _lines, owed in plans for line in owed])
         involved = credits | debits
         involved.fetch(["matched_debit_ids", "matched_credit_ids", "currency_id", "amount_residual", "date"])
         company_currencies = involved.company_id.currency_id
@@ -209,3 +225,128 @@ class AccountMoveLine(models.Model):
         if full_vals:
             self.env["account.full.reconcile"].sudo().create(full_vals)
         all_lines._reconcile_post_hook(pre_hook_data)
+
+    # ------------------------------------------------------------
+    # PAYMENT BY SERVICE PRIORITY
+    # ------------------------------------------------------------
+
+    @api.model
+    def _osmd_reconcile_by_priority(self, plans):
+        """Reconcile each payment group [(credits, debits)] of an association that pays services by priority: the
+        money goes to the service of the highest priority on every open invoice (oldest first), then to the next
+        service, penalties last (first when the statute says so); each invoice is paid the sum of its services'
+        parts. The collected-by-service report shares every invoice's payments the same way, so the two agree.
+        Debts that are not accrual invoices, or a payment left over, fall back to oldest-first."""
+        penalties = set(self.env["osmd.turnover.register"]._get_penalty_products())
+        pairs = []
+        for credits, debits in plans:
+            company = credits.company_id[:1]
+            credits = credits.sorted(lambda line: (line.date, line.id))
+            debits = debits.sorted(lambda line: (line.date_maturity or line.date, line.id))
+            money = -sum((to_decimal(line.amount_residual) for line in credits), Decimal(0))
+            targets = self._osmd_priority_targets(company, debits, money, penalties)
+            credit_left = {line: -to_decimal(line.amount_residual) for line in credits}
+            for debit in debits:
+                want = targets.get(debit, Decimal(0))
+                for credit in credits:
+                    if want <= 0:
+                        break
+                    take = min(want, credit_left[credit])
+                    if take > 0:
+                        pairs.append((debit, credit, take))
+                        credit_left[credit] -= take
+                        want -= take
+        if pairs:
+            self._osmd_create_partials(pairs)
+
+    @api.model
+    def _osmd_priority_targets(self, company, debits, money, penalties):
+        """{debit item: amount} this payment of ``money`` pays on each open debit item of one account."""
+        left = {}
+        services = []
+        for debit in debits:
+            invoice = debit.move_id
+            receivables = invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+            if invoice.move_type != "out_invoice" or len(receivables) != 1:
+                continue
+            owed = owed_by_service(
+                (line.product_id, to_decimal(line.price_total))
+                for line in invoice.invoice_line_ids
+                if line.display_type == "product"
+            )
+            paid = debit.matched_credit_ids.sorted("id")
+            priority = {product: product.osmd_payment_priority for product in owed}
+            shares = allocate(
+                owed,
+                [(partial.id, to_decimal(partial.amount)) for partial in paid],
+                penalties=penalties,
+                priority=priority,
+                penalty_first=company.osmd_penalty_first,
+            )
+            rest = dict(owed)
+            for parts in shares.values():
+                for product, amount in parts.items():
+                    rest[product] -= amount
+            left[debit] = rest
+            for product, amount in rest.items():
+                if amount > 0:
+                    fine = product in penalties
+                    group = (0 if fine else 1) if company.osmd_penalty_first else (1 if fine else 0)
+                    key = (group, product.osmd_payment_priority, str(product), debit.date_maturity or debit.date)
+                    services.append((key, debit.id, debit, amount))
+        targets = defaultdict(Decimal)
+        for _key, _id, debit, amount in sorted(services, key=lambda item: (item[0], item[1])):
+            if money <= 0:
+                break
+            take = min(money, amount, to_decimal(debit.amount_residual) - targets[debit])
+            if take > 0:
+                targets[debit] += take
+                money -= take
+        # what no service explains (an opening balance, a rounding difference) is paid oldest first
+        for debit in debits:
+            if money <= 0:
+                break
+            take = min(money, round_money(debit.amount_residual) - targets[debit])
+            if take > 0:
+                targets[debit] += take
+                money -= take
+        return targets
+
+    @api.model
+    def _osmd_create_partials(self, pairs):
+        """Create the partial reconciliations ``pairs`` [(debit, credit, amount)] (company currency) in one batch,
+        then the full reconciliations of the groups of items they leave at zero; Odoo computes the residuals, the
+        matching numbers and the invoices' payment states."""
+        lines = self.browse()
+        for debit, credit, _amount in pairs:
+            lines |= debit | credit
+        pre_hook_data = lines._reconcile_pre_hook()
+        self.env["account.partial.reconcile"].sudo().create(
+            [
+                {
+                    "debit_move_id": debit.id,
+                    "credit_move_id": credit.id,
+                    "amount": float(amount),
+                    "debit_amount_currency": float(amount),
+                    "credit_amount_currency": float(amount),
+                }
+                for debit, credit, amount in pairs
+            ]
+        )
+        full_vals = []
+        for _number, group in lines._reconciled_by_number().items():
+            if group.full_reconcile_id or not all(
+                line.company_currency_id.is_zero(line.amount_residual) for line in group
+            ):
+                continue
+            full_vals.append(
+                {
+                    "partial_reconcile_ids": [
+                        Command.link(partial.id) for partial in group.matched_debit_ids | group.matched_credit_ids
+                    ],
+                    "reconciled_line_ids": [Command.link(line.id) for line in group],
+                }
+            )
+        if full_vals:
+            self.env["account.full.reconcile"].sudo().create(full_vals)
+        lines._reconcile_post_hook(pre_hook_data)

@@ -16,8 +16,11 @@ class ResCompany(models.Model):
         string="Payments cover services",
         default="proportional",
         required=True,
-        help="How a payment that does not cover a whole invoice is shared among its services in the report of "
-        "payments collected by service. Penalties are covered last unless the box below is ticked.",
+        help="Proportionally: a payment closes the oldest invoices first and is shared among the services of each "
+        "invoice in proportion to what is owed for them. By service priority: a payment goes to the service of the "
+        "highest priority (lowest number) on every open invoice, oldest first, then to the next service; the "
+        "invoices are paid accordingly. Either way, penalties are covered last unless the box below is ticked, and "
+        "the report of payments collected by service shows the same split.",
     )
     osmd_penalty_first = fields.Boolean(
         string="Penalties paid first",
@@ -42,5 +45,6 @@ class ProductTemplate(models.Model):
     osmd_payment_priority = fields.Integer(
         string="Payment priority",
         default=10,
-        help="With payments covering services by priority: lower numbers are paid first.",
+        help="With payments covering services by priority: this service is paid on every open invoice before the "
+        "services with higher numbers.",
     )
