@@ -237,95 +237,136 @@ class AccountMoveLine(models.Model):
         service, penalties last (first when the statute says so); each invoice is paid the sum of its services'
         parts. The collected-by-service report shares every invoice's payments the same way, so the two agree.
         Debts that are not accrual invoices, or a payment left over, fall back to oldest-first."""
-        penalties = set(self.env["osmd.turnover.register"]._get_penalty_products())
+        penalties = set(self.env["osmd.turnover.register"]._get_penalty_products().ids)
+        all_debits = self.browse([line.id for _credits, debits in plans for line in debits])
+        left = self._osmd_left_by_service(all_debits, penalties, plans[0][0].company_id[:1])
+        priorities = {
+            product.id: product.osmd_payment_priority
+            for product in self.env["product.product"].browse({pid for rest in left.values() for pid in rest})
+        }
         pairs = []
         for credits, debits in plans:
             company = credits.company_id[:1]
             credits = credits.sorted(lambda line: (line.date, line.id))
             debits = debits.sorted(lambda line: (line.date_maturity or line.date, line.id))
             money = -sum((to_decimal(line.amount_residual) for line in credits), Decimal(0))
-            targets = self._osmd_priority_targets(company, debits, money, penalties)
+            targets = self._osmd_priority_targets(company, debits, money, left, priorities, penalties)
             credit_left = {line: -to_decimal(line.amount_residual) for line in credits}
             for debit in debits:
-                want = targets.get(debit, Decimal(0))
+                want = targets.get(debit.id, Decimal(0))
                 for credit in credits:
                     if want <= 0:
                         break
                     take = min(want, credit_left[credit])
                     if take > 0:
-                        pairs.append((debit, credit, take))
+                        pairs.append((debit.id, credit.id, take))
                         credit_left[credit] -= take
                         want -= take
         if pairs:
             self._osmd_create_partials(pairs)
 
     @api.model
-    def _osmd_priority_targets(self, company, debits, money, penalties):
-        """{debit item: amount} this payment of ``money`` pays on each open debit item of one account."""
-        left = {}
-        services = []
-        for debit in debits:
-            invoice = debit.move_id
-            receivables = invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
-            if invoice.move_type != "out_invoice" or len(receivables) != 1:
-                continue
-            owed = owed_by_service(
-                (line.product_id, to_decimal(line.price_total))
-                for line in invoice.invoice_line_ids
-                if line.display_type == "product"
+    def _osmd_left_by_service(self, debits, penalties, company):
+        """{debit item id: {product id: amount still owed}} of the open accrual invoices of ``debits`` (one receivable
+        item each): each invoice's services less what its earlier payments covered, shared as the report shares
+        them. Read with grouped queries for all accounts at once."""
+        Line = self.env["account.move.line"].sudo()
+        debits.fetch(["move_id"])
+        debit_of_move = {line.move_id.id: line.id for line in debits}
+        single = {
+            move.id
+            for move, count in Line._read_group(
+                Domain("move_id", "in", list(debit_of_move))
+                & Domain("move_id.move_type", "=", "out_invoice")
+                & Domain("account_type", "=", "asset_receivable"),
+                ["move_id"],
+                ["__count"],
             )
-            paid = debit.matched_credit_ids.sorted("id")
-            priority = {product: product.osmd_payment_priority for product in owed}
+            if count == 1
+        }
+        services = defaultdict(list)
+        for move, product, total in Line._read_group(
+            Domain("move_id", "in", list(single)) & Domain("display_type", "=", "product"),
+            ["move_id", "product_id"],
+            ["price_total:sum"],
+        ):
+            services[move.id].append((product.id, round_money(total)))
+        paid = defaultdict(list)
+        for row in (
+            self.env["account.partial.reconcile"]
+            .sudo()
+            .search_read(
+                Domain("debit_move_id", "in", [debit_of_move[move_id] for move_id in single]),
+                ["debit_move_id", "amount"],
+                order="id",
+            )
+        ):
+            paid[row["debit_move_id"][0]].append((row["id"], to_decimal(row["amount"])))
+        priority = {
+            product.id: product.osmd_payment_priority
+            for product in self.env["product.product"].browse({pid for lines in services.values() for pid, _t in lines})
+        }
+        left = {}
+        for move_id in single:
+            debit_id = debit_of_move[move_id]
+            owed = owed_by_service(services[move_id])
             shares = allocate(
                 owed,
-                [(partial.id, to_decimal(partial.amount)) for partial in paid],
+                paid[debit_id],
                 penalties=penalties,
                 priority=priority,
                 penalty_first=company.osmd_penalty_first,
             )
             rest = dict(owed)
             for parts in shares.values():
-                for product, amount in parts.items():
-                    rest[product] -= amount
-            left[debit] = rest
-            for product, amount in rest.items():
+                for product_id, amount in parts.items():
+                    rest[product_id] -= amount
+            left[debit_id] = rest
+        return left
+
+    @api.model
+    def _osmd_priority_targets(self, company, debits, money, left, priorities, penalties):
+        """{debit item id: amount} this payment of ``money`` pays on each open debit item of one account."""
+        services = []
+        for debit in debits:
+            for product_id, amount in left.get(debit.id, {}).items():
                 if amount > 0:
-                    fine = product in penalties
+                    fine = product_id in penalties
                     group = (0 if fine else 1) if company.osmd_penalty_first else (1 if fine else 0)
-                    key = (group, product.osmd_payment_priority, str(product), debit.date_maturity or debit.date)
-                    services.append((key, debit.id, debit, amount))
+                    # the order of allocate(): priority, then the service's name as the report sorts it
+                    service = f"product.product({product_id},)"
+                    key = (group, priorities.get(product_id, 0), service, debit.date_maturity or debit.date, debit.id)
+                    services.append((key, debit, amount))
         targets = defaultdict(Decimal)
-        for _key, _id, debit, amount in sorted(services, key=lambda item: (item[0], item[1])):
+        for _key, debit, amount in sorted(services, key=lambda item: item[0]):
             if money <= 0:
                 break
-            take = min(money, amount, to_decimal(debit.amount_residual) - targets[debit])
+            take = min(money, amount, to_decimal(debit.amount_residual) - targets[debit.id])
             if take > 0:
-                targets[debit] += take
+                targets[debit.id] += take
                 money -= take
         # what no service explains (an opening balance, a rounding difference) is paid oldest first
         for debit in debits:
             if money <= 0:
                 break
-            take = min(money, round_money(debit.amount_residual) - targets[debit])
+            take = min(money, round_money(debit.amount_residual) - targets[debit.id])
             if take > 0:
-                targets[debit] += take
+                targets[debit.id] += take
                 money -= take
         return targets
 
     @api.model
     def _osmd_create_partials(self, pairs):
-        """Create the partial reconciliations ``pairs`` [(debit, credit, amount)] (company currency) in one batch,
-        then the full reconciliations of the groups of items they leave at zero; Odoo computes the residuals, the
-        matching numbers and the invoices' payment states."""
-        lines = self.browse()
-        for debit, credit, _amount in pairs:
-            lines |= debit | credit
+        """Create the partial reconciliations ``pairs`` [(debit id, credit id, amount)] (company currency) in one
+        batch, then the full reconciliations of the groups of items they leave at zero; Odoo computes the residuals,
+        the matching numbers and the invoices' payment states."""
+        lines = self.browse(sorted({line_id for debit, credit, _amount in pairs for line_id in (debit, credit)}))
         pre_hook_data = lines._reconcile_pre_hook()
         self.env["account.partial.reconcile"].sudo().create(
             [
                 {
-                    "debit_move_id": debit.id,
-                    "credit_move_id": credit.id,
+                    "debit_move_id": debit,
+                    "credit_move_id": credit,
                     "amount": float(amount),
                     "debit_amount_currency": float(amount),
                     "credit_amount_currency": float(amount),
@@ -333,20 +374,40 @@ class AccountMoveLine(models.Model):
                 for debit, credit, amount in pairs
             ]
         )
-        full_vals = []
-        for _number, group in lines._reconciled_by_number().items():
-            if group.full_reconcile_id or not all(
-                line.company_currency_id.is_zero(line.amount_residual) for line in group
-            ):
-                continue
-            full_vals.append(
-                {
-                    "partial_reconcile_ids": [
-                        Command.link(partial.id) for partial in group.matched_debit_ids | group.matched_credit_ids
-                    ],
-                    "reconciled_line_ids": [Command.link(line.id) for line in group],
-                }
+        self.env.flush_all()
+        # the groups of reconciled items (one matching number each) that are now at zero and not yet full
+        self.env.cr.execute(
+            """
+            SELECT aml.matching_number, array_agg(aml.id ORDER BY aml.id)
+              FROM account_move_line aml
+             WHERE aml.matching_number IN (
+                       SELECT DISTINCT matching_number FROM account_move_line
+                        WHERE id = ANY(%s) AND matching_number LIKE 'P%%')
+             GROUP BY aml.matching_number
+            HAVING bool_and(ROUND(aml.amount_residual, 2) = 0) AND bool_and(aml.full_reconcile_id IS NULL)
+            """,
+            [lines.ids],
+        )
+        groups = dict(self.env.cr.fetchall())
+        if groups:
+            self.env.cr.execute(
+                """
+                SELECT aml.matching_number, array_agg(p.id ORDER BY p.id)
+                  FROM account_partial_reconcile p
+                  JOIN account_move_line aml ON aml.id = p.debit_move_id
+                 WHERE aml.matching_number = ANY(%s)
+                 GROUP BY aml.matching_number
+                """,
+                [list(groups)],
             )
-        if full_vals:
-            self.env["account.full.reconcile"].sudo().create(full_vals)
+            partials = dict(self.env.cr.fetchall())
+            self.env["account.full.reconcile"].sudo().create(
+                [
+                    {
+                        "partial_reconcile_ids": [Command.link(pid) for pid in partials.get(number, [])],
+                        "reconciled_line_ids": [Command.link(line_id) for line_id in line_ids],
+                    }
+                    for number, line_ids in groups.items()
+                ]
+            )
         lines._reconcile_post_hook(pre_hook_data)
