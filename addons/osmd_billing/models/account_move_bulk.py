@@ -812,16 +812,7 @@ class AccountMove(models.Model):
                 row["id"] = line_id
             self._osmd_copy_rows("account_move_line", reference_rows[display_type], rows)
             line_ids += ids
-        cr.execute(
-            SQL(
-                "SELECT m.name FROM account_move_line l JOIN account_move m ON m.id = l.move_id "
-                "WHERE l.move_id = ANY(%s) GROUP BY m.name HAVING SUM(l.balance) != 0 LIMIT 1",
-                move_ids,
-            )
-        )
-        unbalanced = cr.fetchone()
-        if unbalanced:
-            raise UserError(self.env._("The entry %(name)s is not balanced.", name=unbalanced[0]))
+        self._osmd_check_balanced(move_ids)
         self._osmd_bulk_copy_chatter(move_ids, plan)
         # Odoo keeps the last number of a sequence it has locked (by posting the reference) in a
         # transaction cache: the next standard posting in this transaction continues after ours
@@ -847,6 +838,21 @@ class AccountMove(models.Model):
         with self.env.protecting(stored[moves], moves), self.env.protecting(stored[lines], lines):
             moves.modified(list(moves._fields), create=True)
             lines.modified(list(lines._fields), create=True)
+
+    @api.model
+    def _osmd_check_balanced(self, move_ids):
+        """Refuse the transaction when one of the entries ``move_ids``, written by COPY, is not balanced. Joined with
+        unnest(): with 10 000 ids, ``move_id = ANY(...)`` makes PostgreSQL scan instead of hashing (~15 s)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT m.name FROM account_move_line l JOIN unnest(%s::int[]) AS new(id) ON l.move_id = new.id "
+                "JOIN account_move m ON m.id = l.move_id GROUP BY m.name HAVING SUM(l.balance) != 0 LIMIT 1",
+                list(move_ids),
+            )
+        )
+        unbalanced = self.env.cr.fetchone()
+        if unbalanced:
+            raise UserError(self.env._("The entry %(name)s is not balanced.", name=unbalanced[0]))
 
     @api.model
     def _osmd_bulk_copy_chatter(self, move_ids, plan):

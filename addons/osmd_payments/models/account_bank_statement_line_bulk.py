@@ -399,16 +399,7 @@ class OsmdBankLineBulk(models.AbstractModel):
                 move_ids,
             )
         )
-        cr.execute(
-            SQL(
-                "SELECT m.name FROM account_move_line l JOIN unnest(%s::int[]) AS new(id) ON l.move_id = new.id "
-                "JOIN account_move m ON m.id = l.move_id GROUP BY m.name HAVING SUM(l.balance) != 0 LIMIT 1",
-                move_ids,
-            )
-        )
-        unbalanced = cr.fetchone()
-        if unbalanced:
-            raise UserError(self.env._("The entry %(name)s is not balanced.", name=unbalanced[0]))
+        Move._osmd_check_balanced(move_ids)
         for prefix, move in references.items():
             sequence_format, format_values = move._get_sequence_format_param(move.name)
             cache = move._get_sequence_cache()
