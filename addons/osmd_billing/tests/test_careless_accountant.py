@@ -21,6 +21,8 @@ OSMD_MOVE_FIELDS = {
 }
 # added by osmd_payments when it is installed (make test installs every addon)
 PAYMENTS_MOVE_FIELDS = {"osmd_statement_line_id", "osmd_registry_id"}
+# added by osmd_payment_gateway
+GATEWAY_MOVE_FIELDS = {"osmd_agent_transaction_id"}
 
 
 @tagged("post_install", "-at_install", "osmd")
@@ -91,6 +93,7 @@ class TestCarelessAccountant(JsonRpcMixin, BillingCommon, HttpCase):
         """The guard covers every stored osmd field of account.move, and the test knows them all."""
         fnames = set(self.env["account.move"]._osmd_frozen_fnames())
         expected = OSMD_MOVE_FIELDS | (PAYMENTS_MOVE_FIELDS if "osmd.payment.registry" in self.env else set())
+        expected |= GATEWAY_MOVE_FIELDS if "osmd.payment.agent" in self.env else set()
         self.assertEqual(fnames, expected)
         self.assertFalse(
             [fname for fname in self.env["account.move.line"]._fields if fname.startswith("osmd_")],

@@ -129,6 +129,32 @@ class TestHostileStaff(JsonRpcMixin, BillingCommon, HttpCase):
                 ],
             }
         )
+        if "osmd.payment.agent" not in env:
+            return
+        # osmd_payment_gateway: an agent, a payment it took and the log of its request
+        clearing = env["account.account"].create(
+            {
+                "code": "377199",
+                "name": "Victim agent",
+                "account_type": "asset_current",
+                "reconcile": True,
+                "company_ids": [Command.set(cls.victim.ids)],
+            }
+        )
+        agent = env["osmd.payment.agent"].create(
+            {
+                "name": "Victim agent",
+                "company_id": cls.victim.id,
+                "clearing_account_id": clearing.id,
+                "journal_id": env["account.journal"]
+                .search([("type", "=", "general"), ("company_id", "=", cls.victim.id)], limit=1)
+                .id,
+            }
+        )
+        agent._osmd_pay("V-AGENT-1", cls.account1.number, "10.00")
+        env["osmd.payment.agent.log"].create(
+            {"agent_id": agent.id, "company_id": cls.victim.id, "operation": "pay", "result": "ok"}
+        )
 
     @classmethod
     def _create_hostile_records(cls):

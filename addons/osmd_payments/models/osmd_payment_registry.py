@@ -297,9 +297,9 @@ class OsmdPaymentRegistry(models.Model):
         journal = st_line._osmd_general_journal()
         Move = self.env["account.move"].with_context(osmd_defer_advances=True)
         by_account = defaultdict(float)
-        for line in self.line_ids:
+        for line in self._osmd_lines_to_book():
             by_account[line.account_id] += line.amount
-        vals_list = []
+        vals_list = self._osmd_settlement_vals(journal, suspense, st_line.date)
         for account, amount in by_account.items():
             holder = account.holder_id
             receivable = holder.with_company(self.company_id).property_account_receivable_id
@@ -356,8 +356,22 @@ class OsmdPaymentRegistry(models.Model):
         )
         Line._reconcile_plan([suspense_items])
         Line._osmd_reconcile_with_debts(entries.line_ids.filtered(lambda item: item.account_type == "asset_receivable"))
+        self._osmd_after_split(entries)
         st_line.write({"osmd_match_state": "registry"})
         self.write({"state": "done"})
+
+    def _osmd_lines_to_book(self):
+        """The registry's payments to book to their personal accounts now (all of them here; the payments an agent
+        already booked online are settled instead, see osmd_payment_gateway)."""
+        return self.line_ids
+
+    def _osmd_settlement_vals(self, journal, suspense, day):
+        """Values of the entries that settle, from the transfer, what was already booked to the accounts (none
+        here)."""
+        return []
+
+    def _osmd_after_split(self, entries):
+        """Hook after the split's entries are posted and reconciled."""
 
     def action_unsplit(self):
         """Undo the split: the payments of the registry are taken back from the accounts (their invoices open again

@@ -1,0 +1,110 @@
+import json
+import logging
+import time
+from decimal import Decimal
+
+from odoo import SUPERUSER_ID, http
+from odoo.exceptions import ConcurrencyError
+from odoo.http import request
+
+from ..tools.gateway import HTTP_STATUS, GatewayError, _lt
+from . import openapi
+
+_logger = logging.getLogger(__name__)
+LOG_LIMIT = 4000
+
+
+class OsmdPaymentGatewayApi(http.Controller):
+    """The JSON API of the payment gateway (/osmd/api/v1/): a thin adapter over the core of ``osmd.payment.agent``.
+    Plain Odoo controllers rather than OCA ``fastapi``: four POST endpoints need no second framework in the workers
+    (pydantic, a2wsgi), and the answers stay in the request's own transaction and retry loop."""
+
+    @http.route("/osmd/api/v1/openapi.json", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
+    def openapi_document(self):
+        return request.make_json_response(openapi.document(request.httprequest.host_url.rstrip("/")))
+
+    @http.route(
+        "/osmd/api/v1/<string:operation>",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
+    )
+    def call(self, operation):
+        started = time.monotonic()
+        # the agent is no user: the core runs as the superuser, confined to the agent's association by its own domains
+        env = request.env(user=SUPERUSER_ID, su=True)
+        raw = request.httprequest.get_data(cache=True) or b""
+        ip = request.httprequest.remote_addr or ""
+        agent = env["osmd.payment.agent"]
+        payload, status, result = {}, 200, "ok"
+        try:
+            if operation not in openapi.REQUESTS:
+                raise GatewayError("not_found", _lt("Unknown operation %(operation)s."), operation=operation[:30])
+            auth = request.httprequest.headers.get("Authorization", "")
+            key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+            agent = agent._osmd_authenticate(key, ip, raw, request.httprequest.headers.get("X-Signature"))
+            agent._osmd_check_rate()
+            try:
+                payload = json.loads(raw.decode("utf-8"), parse_float=Decimal)
+            except (UnicodeDecodeError, ValueError):
+                raise GatewayError("bad_request", _lt("The body is not JSON in UTF-8.")) from None
+            if not isinstance(payload, dict):
+                raise GatewayError("bad_request", _lt("The body must be a JSON object."))
+            with env.cr.savepoint():
+                answer = self._dispatch(agent, operation, payload)
+        except GatewayError as error:
+            status, result = HTTP_STATUS.get(error.code, 400), error.code
+            answer = {"error": {"code": error.code, "message": env._(error.message, **error.params)}}
+        except ConcurrencyError:
+            raise
+        except Exception:
+            _logger.exception("payment gateway: %s failed", operation)
+            env.cr.rollback()
+            status, result = 500, "internal"
+            answer = {"error": {"code": "internal", "message": env._("Internal error; the request changed nothing.")}}
+        body = json.dumps(answer, ensure_ascii=False)
+        payload = payload if isinstance(payload, dict) else {}
+        env["osmd.payment.agent.log"].create(
+            {
+                "agent_id": agent.id or False,
+                "company_id": agent.company_id.id or False,
+                "protocol": "json",
+                "operation": operation[:30],
+                "ip": ip,
+                "txn_id": str(payload.get("transaction_id") or "")[:64] or False,
+                "account_number": str(payload.get("account") or "")[:30] or False,
+                "request_body": raw[:LOG_LIMIT].decode("utf-8", "replace").replace("\x00", "\ufffd"),
+                "response_body": body[:LOG_LIMIT],
+                "http_status": status,
+                "result": result,
+                "duration_ms": int((time.monotonic() - started) * 1000),
+            }
+        )
+        return request.make_response(body, headers=[("Content-Type", "application/json; charset=utf-8")], status=status)
+
+    def _dispatch(self, agent, operation, payload):
+        if operation == "check":
+            return agent._osmd_check(payload.get("account"))
+        if operation == "pay":
+            return agent._osmd_pay(
+                payload.get("transaction_id"),
+                payload.get("account"),
+                payload.get("amount"),
+                payload.get("date"),
+                self._services(payload.get("services")),
+            )
+        if operation == "cancel":
+            return agent._osmd_cancel(payload.get("transaction_id"))
+        return agent._osmd_status(payload.get("transaction_id"))
+
+    def _services(self, services):
+        if services in (None, []):
+            return None
+        if not isinstance(services, list) or not all(isinstance(item, dict) for item in services):
+            raise GatewayError("bad_request", _lt("“services” must be a list of objects."))
+        return [
+            {"code": str(item.get("code", ""))[:30], "amount": str(item.get("amount", ""))[:30]} for item in services
+        ]
