@@ -21,7 +21,8 @@ Three steps, from the repository root (ARGS as in bench_billing.py):
         < scripts/bench_gateway.py
 
 BENCH_ACCOUNTS (10000), BENCH_CLIENTS (20), BENCH_SECONDS (120), BENCH_REPLAY (0.10), BENCH_PAY (0.5: share of pay
-among the requests), BENCH_URL (http://127.0.0.1:8079).
+among the requests), BENCH_RATE (0: back to back; else requests per second of each client, Poisson arrivals),
+BENCH_URL (http://127.0.0.1:8079).
 """
 
 import json
@@ -42,6 +43,9 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "120"))
 REPLAY = float(os.environ.get("BENCH_REPLAY", "0.10"))
 PAY = float(os.environ.get("BENCH_PAY", "0.5"))
 URL = os.environ.get("BENCH_URL", "http://127.0.0.1:8079")
+# requests per second of each client (Poisson arrivals, open loop); 0: each client sends its next request as soon as
+# it has the answer (closed loop, the server's saturation)
+RATE = float(os.environ.get("BENCH_RATE", "0"))
 KEY_FILE = "var/bench_gateway.key"
 SENT_FILE = "var/bench_gateway.sent.json"
 
@@ -88,6 +92,7 @@ def load():
     errors, statuses = [], {}
     sent = {}  # txn id -> (account, amount)
     lock = threading.Lock()
+    run = f"B{int(time.time())}"  # transaction ids of this run only: the database keeps those of earlier runs
     deadline = time.monotonic() + SECONDS
 
     def call(operation, payload):
@@ -117,14 +122,20 @@ def load():
         rng = random.Random(seed)
         own = []
         serial = 0
+        next_at = time.monotonic()
         while time.monotonic() < deadline:
+            if RATE:
+                next_at += rng.expovariate(RATE)
+                pause = next_at - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
             number = rng.choice(numbers)
             if rng.random() < PAY:
                 if own and rng.random() < REPLAY:
                     txn, number, amount = rng.choice(own)  # the terminal sends it again
                 else:
                     serial += 1
-                    txn, amount = f"B{seed:02d}-{serial:07d}", f"{rng.randint(100, 200000) / 100:.2f}"
+                    txn, amount = f"{run}-{seed:02d}-{serial:07d}", f"{rng.randint(100, 200000) / 100:.2f}"
                     own.append((txn, number, amount))
                     with lock:
                         sent[txn] = (number, amount)
@@ -140,9 +151,10 @@ def load():
         thread.join()
     wall = time.monotonic() - started
     with open(SENT_FILE, "w") as handle:
-        json.dump(sent, handle)
+        json.dump({"run": run, "sent": sent}, handle)
     print(f"machine: {platform.node()}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
-    print(f"{CLIENTS} clients, {wall:.0f} s, replay rate {REPLAY:.0%}, statuses {statuses}")
+    pace = f"{RATE:g} requests/s each (open loop)" if RATE else "back to back (closed loop)"
+    print(f"{CLIENTS} clients, {pace}, {wall:.0f} s, replay rate {REPLAY:.0%}, statuses {statuses}")
     for operation, values in latencies.items():
         if not values:
             continue
@@ -159,17 +171,23 @@ def load():
 
 def verify(env):
     with open(SENT_FILE) as handle:
-        sent = json.load(handle)
-    env.cr.execute("SELECT COUNT(*), COUNT(DISTINCT (agent_id, txn_id)) FROM osmd_payment_agent_transaction")
+        saved = json.load(handle)
+    sent, pattern = saved["sent"], saved["run"] + "-%"
+    env.cr.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT (agent_id, txn_id)) FROM osmd_payment_agent_transaction WHERE txn_id LIKE %s",
+        [pattern],
+    )
     taken, distinct = env.cr.fetchone()
     env.cr.execute(
-        "SELECT COUNT(*) FROM (SELECT osmd_agent_transaction_id FROM account_move "
-        "WHERE osmd_agent_transaction_id IS NOT NULL GROUP BY 1 HAVING COUNT(*) > 1) d"
+        "SELECT COUNT(*) FROM (SELECT osmd_agent_transaction_id FROM account_move m "
+        "JOIN osmd_payment_agent_transaction t ON t.id = m.osmd_agent_transaction_id WHERE t.txn_id LIKE %s "
+        "GROUP BY 1 HAVING COUNT(*) > 1) d",
+        [pattern],
     )
     duplicate_moves = env.cr.fetchone()[0]
     env.cr.execute("SELECT ROUND(SUM(debit) - SUM(credit), 2) FROM account_move_line WHERE parent_state = 'posted'")
     diff = env.cr.fetchone()[0]
-    env.cr.execute("SELECT txn_id, amount FROM osmd_payment_agent_transaction")
+    env.cr.execute("SELECT txn_id, amount FROM osmd_payment_agent_transaction WHERE txn_id LIKE %s", [pattern])
     wrong = sum(1 for txn, amount in env.cr.fetchall() if txn not in sent or f"{amount:.2f}" != sent[txn][1])
     print(
         f"payments sent {len(sent)}, taken {taken} (distinct {distinct}), duplicate payments {taken - distinct}, "
