@@ -36,7 +36,7 @@ class OsmdPaymentAgent(models.Model):
     key_index = fields.Char(readonly=True, copy=False, index=True, groups="base.group_system")
     key_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
     has_key = fields.Boolean(compute="_compute_has_key", string="Key issued")
-    key_issued_at = fields.Datetime(readonly=True, copy=False, tracking=True)
+    key_issued_at = fields.Datetime(string="Key issued on", readonly=True, copy=False, tracking=True)
     ip_allowlist = fields.Char(
         string="Allowed addresses",
         tracking=True,
@@ -162,6 +162,7 @@ class OsmdPaymentAgent(models.Model):
                 "message": key,
                 "sticky": True,
                 "type": "warning",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
