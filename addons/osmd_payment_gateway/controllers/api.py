@@ -14,7 +14,57 @@ _logger = logging.getLogger(__name__)
 LOG_LIMIT = 4000
 
 
-class OsmdPaymentGatewayApi(http.Controller):
+class GatewayEndpoint(http.Controller):
+    """What every protocol adapter shares: the agent authenticated (key, address, signature), the rate limit, the
+    core called in a savepoint (a refusal leaves nothing written), every request and answer logged."""
+
+    def _osmd_serve(self, protocol, key, handle, refuse, render, signature=None):
+        """``handle(agent, raw, info)`` → answer (``info``: operation, txn, account for the log); ``refuse(code,
+        message, info)`` → (answer, HTTP status); ``render(answer)`` → (body, content type)."""
+        started = time.monotonic()
+        # the agent is no user: the core runs as the superuser, confined to the agent's association by its own domains
+        env = request.env(user=SUPERUSER_ID, su=True)
+        raw = request.httprequest.get_data(cache=True) or b""
+        ip = request.httprequest.remote_addr or ""
+        agent = env["osmd.payment.agent"]
+        info = {"operation": "", "txn": "", "account": ""}
+        status, result = 200, "ok"
+        try:
+            agent = agent._osmd_authenticate(key, ip, raw, signature)
+            agent._osmd_check_rate()
+            with env.cr.savepoint():
+                answer = handle(agent, raw, info)
+        except GatewayError as error:
+            result = error.code
+            answer, status = refuse(error.code, env._(error.message, **error.params), info)
+        except ConcurrencyError:
+            raise  # the request is retried: a replay then answers from what the other request wrote
+        except Exception:
+            _logger.exception("payment gateway (%s): %s failed", protocol, info["operation"])
+            env.cr.rollback()
+            result = "internal"
+            answer, status = refuse("internal", env._("Internal error; the request changed nothing."), info)
+        body, content_type = render(answer)
+        env["osmd.payment.agent.log"].create(
+            {
+                "agent_id": agent.id or False,
+                "company_id": agent.company_id.id or False,
+                "protocol": protocol,
+                "operation": str(info["operation"])[:30] or False,
+                "ip": ip,
+                "txn_id": str(info["txn"] or "")[:64] or False,
+                "account_number": str(info["account"] or "")[:30] or False,
+                "request_body": raw[:LOG_LIMIT].decode("utf-8", "replace").replace("\x00", "\ufffd"),
+                "response_body": body[:LOG_LIMIT],
+                "http_status": status,
+                "result": result,
+                "duration_ms": int((time.monotonic() - started) * 1000),
+            }
+        )
+        return request.make_response(body, headers=[("Content-Type", content_type)], status=status)
+
+
+class OsmdPaymentGatewayApi(GatewayEndpoint):
     """The JSON API of the payment gateway (/osmd/api/v1/): a thin adapter over the core of ``osmd.payment.agent``.
     Plain Odoo controllers rather than OCA ``fastapi``: four POST endpoints need no second framework in the workers
     (pydantic, a2wsgi), and the answers stay in the request's own transaction and retry loop."""
@@ -33,57 +83,31 @@ class OsmdPaymentGatewayApi(http.Controller):
         readonly=False,
     )
     def call(self, operation):
-        started = time.monotonic()
-        # the agent is no user: the core runs as the superuser, confined to the agent's association by its own domains
-        env = request.env(user=SUPERUSER_ID, su=True)
-        raw = request.httprequest.get_data(cache=True) or b""
-        ip = request.httprequest.remote_addr or ""
-        agent = env["osmd.payment.agent"]
-        payload, status, result = {}, 200, "ok"
-        try:
+        auth = request.httprequest.headers.get("Authorization", "")
+        key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+
+        def handle(agent, raw, info):
+            info["operation"] = operation
             if operation not in openapi.REQUESTS:
                 raise GatewayError("not_found", _lt("Unknown operation %(operation)s."), operation=operation[:30])
-            auth = request.httprequest.headers.get("Authorization", "")
-            key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-            agent = agent._osmd_authenticate(key, ip, raw, request.httprequest.headers.get("X-Signature"))
-            agent._osmd_check_rate()
             try:
                 payload = json.loads(raw.decode("utf-8"), parse_float=Decimal)
             except (UnicodeDecodeError, ValueError):
                 raise GatewayError("bad_request", _lt("The body is not JSON in UTF-8.")) from None
             if not isinstance(payload, dict):
                 raise GatewayError("bad_request", _lt("The body must be a JSON object."))
-            with env.cr.savepoint():
-                answer = self._dispatch(agent, operation, payload)
-        except GatewayError as error:
-            status, result = HTTP_STATUS.get(error.code, 400), error.code
-            answer = {"error": {"code": error.code, "message": env._(error.message, **error.params)}}
-        except ConcurrencyError:
-            raise
-        except Exception:
-            _logger.exception("payment gateway: %s failed", operation)
-            env.cr.rollback()
-            status, result = 500, "internal"
-            answer = {"error": {"code": "internal", "message": env._("Internal error; the request changed nothing.")}}
-        body = json.dumps(answer, ensure_ascii=False)
-        payload = payload if isinstance(payload, dict) else {}
-        env["osmd.payment.agent.log"].create(
-            {
-                "agent_id": agent.id or False,
-                "company_id": agent.company_id.id or False,
-                "protocol": "json",
-                "operation": operation[:30],
-                "ip": ip,
-                "txn_id": str(payload.get("transaction_id") or "")[:64] or False,
-                "account_number": str(payload.get("account") or "")[:30] or False,
-                "request_body": raw[:LOG_LIMIT].decode("utf-8", "replace").replace("\x00", "\ufffd"),
-                "response_body": body[:LOG_LIMIT],
-                "http_status": status,
-                "result": result,
-                "duration_ms": int((time.monotonic() - started) * 1000),
-            }
-        )
-        return request.make_response(body, headers=[("Content-Type", "application/json; charset=utf-8")], status=status)
+            info["txn"], info["account"] = payload.get("transaction_id"), payload.get("account")
+            return self._dispatch(agent, operation, payload)
+
+        def refuse(code, message, info):
+            return {"error": {"code": code, "message": message}}, HTTP_STATUS.get(
+                code, 500 if code == "internal" else 400
+            )
+
+        def render(answer):
+            return json.dumps(answer, ensure_ascii=False), "application/json; charset=utf-8"
+
+        return self._osmd_serve("json", key, handle, refuse, render, request.httprequest.headers.get("X-Signature"))
 
     def _dispatch(self, agent, operation, payload):
         if operation == "check":

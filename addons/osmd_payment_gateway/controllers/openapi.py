@@ -64,7 +64,7 @@ PAYMENT = {
         "account": {"type": "string"},
         "amount": MONEY,
         "date": {"type": "string", "format": "date"},
-        "state": {"type": "string", "enum": ["paid", "cancelled"]},
+        "state": {"type": "string", "enum": ["pending", "paid", "cancelled"]},
         "cancelled_at": {"type": ["string", "null"]},
         "balance": MONEY,
     },

@@ -288,10 +288,11 @@ class OsmdPaymentAgent(models.Model):
             services.append({"code": "other", "name": "Інша заборгованість", "debt": f"{other:.2f}"})
         return services
 
-    def _osmd_pay(self, txn_id, number, amount, when=None, services=None):
+    def _osmd_pay(self, txn_id, number, amount, when=None, services=None, confirm=True):
         """Take the payment ``txn_id`` of the agent: posted to the personal account at once and reconciled with its
         invoices as an imported payment would be. The same transaction again gives the same answer; the same id
-        with another account or amount is a conflict."""
+        with another account or amount is a conflict. ``confirm=False`` (two-step protocols): only reserved, booked
+        by ``_osmd_confirm``."""
         self.ensure_one()
         txn_id = str(txn_id or "").strip()
         if not txn_id or len(txn_id) > 64:
@@ -318,13 +319,35 @@ class OsmdPaymentAgent(models.Model):
                         "amount": float(amount),
                         "date": day,
                         "services": services or False,
+                        "state": "paid" if confirm else "pending",
                     }
                 )
         except psycopg2.errors.UniqueViolation:
             # the same transaction sent twice at once: the request is retried and answers as a replay
             raise ConcurrencyError("payment %s of agent %s taken concurrently" % (txn_id, self.id)) from None
-        transaction._osmd_post()
+        if confirm:
+            transaction._osmd_post()
         return transaction._osmd_answer()
+
+    def _osmd_confirm(self, payment_id):
+        """Book a reserved payment (second step of a two-step protocol); confirming again answers the same."""
+        transaction = self._osmd_payment_by_id(payment_id)
+        if transaction.state == "cancelled":
+            raise GatewayError("cancel_refused", _lt("Payment %(txn)s was cancelled."), txn=transaction.txn_id)
+        if transaction.state == "pending":
+            transaction._osmd_post()
+        return transaction
+
+    def _osmd_payment_by_id(self, payment_id):
+        """The agent's payment by the id our answers gave it (PaymentId of the two-step protocols)."""
+        self.ensure_one()
+        text = str(payment_id or "").strip()
+        transaction = self.env["osmd.payment.agent.transaction"].sudo()
+        if text.isdigit() and len(text) < 12:
+            transaction = transaction.search(Domain("id", "=", int(text)) & Domain("agent_id", "=", self.id), limit=1)
+        if not transaction:
+            raise GatewayError("not_found", _lt("Payment %(txn)s not found."), txn=text[:64])
+        return transaction
 
     def _osmd_cancel(self, txn_id):
         self.ensure_one()
@@ -335,6 +358,14 @@ class OsmdPaymentAgent(models.Model):
     def _osmd_status(self, txn_id):
         self.ensure_one()
         return self._osmd_transaction(txn_id)._osmd_answer()
+
+    def _osmd_find_transaction(self, txn_id):
+        self.ensure_one()
+        return (
+            self.env["osmd.payment.agent.transaction"]
+            .sudo()
+            .search(Domain("agent_id", "=", self.id) & Domain("txn_id", "=", str(txn_id or "").strip()), limit=1)
+        )
 
     def _osmd_transaction(self, txn_id):
         transaction = (

@@ -30,7 +30,12 @@ class OsmdPaymentAgentTransaction(models.Model):
     date = fields.Date(string="Payment date", required=True, readonly=True)
     services = fields.Json(readonly=True, help="The split by service the agent sent, as it sent it.")
     state = fields.Selection(
-        [("paid", "Paid"), ("cancelled", "Cancelled")], default="paid", required=True, readonly=True, index=True
+        [("pending", "Reserved"), ("paid", "Paid"), ("cancelled", "Cancelled")],
+        default="paid",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Reserved: announced by the agent, waiting for its confirmation (two-step protocols); nothing booked.",
     )
     move_id = fields.Many2one("account.move", string="Entry", readonly=True, copy=False)
     registry_id = fields.Many2one(
@@ -100,7 +105,7 @@ class OsmdPaymentAgentTransaction(models.Model):
             }
         )
         move.action_post()
-        self.move_id = move
+        self.write({"move_id": move.id, "state": "paid"})
         self.env["account.move.line"].sudo()._osmd_reconcile_with_debts(
             move.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
         )
@@ -110,6 +115,9 @@ class OsmdPaymentAgentTransaction(models.Model):
         they were. Cancelling twice answers the same."""
         self.ensure_one()
         if self.state == "cancelled":
+            return
+        if self.state == "pending":
+            self.write({"state": "cancelled", "cancelled_at": fields.Datetime.now()})
             return
         if self.registry_id:
             raise GatewayError(

@@ -41,6 +41,8 @@ class OsmdPaymentRegistry(models.Model):
             problem = None
             if payment.state == "cancelled":
                 problem = self.env._("the agent cancelled this payment, the registry still pays it")
+            elif payment.state == "pending":
+                problem = self.env._("the agent never confirmed this payment, the registry pays it")
             elif payment.registry_id and payment.registry_id != self:
                 problem = self.env._("already settled by %(registry)s", registry=payment.registry_id.name)
             elif round_money(payment.amount) != round_money(line.amount):
