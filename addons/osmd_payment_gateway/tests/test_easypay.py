@@ -26,9 +26,8 @@ def _canonical(xml):
     return etree.tostring(root, encoding="unicode")
 
 
-@tagged("post_install", "-at_install")
-class TestEasyPay(PaymentsCommon, HttpCase):
-    """The EasyPay provider protocol 3.1 (biller side) against recorded requests and answers."""
+class ProtocolCommon(PaymentsCommon, HttpCase):
+    """An agent of association A with its key, and an open invoice of 100 on account 1."""
 
     @classmethod
     def setUpClass(cls):
@@ -51,6 +50,11 @@ class TestEasyPay(PaymentsCommon, HttpCase):
         )
         cls.key = cls.agent.with_user(cls.users_a["chairman"]).action_issue_key()["params"]["message"]
         cls.invoice = cls._invoice(cls.account1, 100.00, date.today() + timedelta(days=10))
+
+
+@tagged("post_install", "-at_install")
+class TestEasyPay(ProtocolCommon):
+    """The EasyPay provider protocol 3.1 (biller side) against recorded requests and answers."""
 
     def _post(self, body, key=None):
         basic = base64.b64encode(f"easypay:{key or self.key}".encode()).decode()
@@ -128,3 +132,62 @@ class TestEasyPay(PaymentsCommon, HttpCase):
         logs = self.env["osmd.payment.agent.log"].search([("protocol", "=", "easypay")])
         self.assertGreaterEqual(len(logs), 10)
         self.assertIn("not_found", logs.mapped("result"))
+
+
+def _city24(name, **values):
+    with open(file_path(f"osmd_payment_gateway/tests/data/city24/{name}"), encoding="utf-8") as handle:
+        text = handle.read()
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+@tagged("post_install", "-at_install")
+class TestCity24(ProtocolCommon):
+    """City24 terminals (commandCall, amounts in kopecks) on the same core."""
+
+    def _call(self, body):
+        response = self.url_open("/osmd/city24", data=body.encode(), headers={"Content-Type": "text/xml"})
+        self.assertEqual(response.status_code, 200)
+        return response.text
+
+    def _result(self, answer):
+        return int(re.search(r"<result>(-?\d+)</result>", answer).group(1))
+
+    def test_check_pay_cancel_as_recorded(self):
+        number = self.account1.number
+        answer = self._call(_city24("check.xml", key=self.key, account=number))
+        expected = _city24(
+            "check_answer.xml",
+            account=number,
+            holder=self.agent._osmd_check(number)["holder"],
+            address=self.account1.premise_id.display_name,
+        )
+        self.assertEqual(_canonical(answer), _canonical(expected))
+        answer = self._call(_city24("pay.xml", key=self.key, pay="C24-1", account=number, amount="4550"))
+        self.assertEqual(self._result(answer), 0)
+        self.assertEqual(self.invoice.amount_residual, 54.50, "45,50 UAH sent as 4550 kopecks")
+        self.assertEqual(
+            self._result(self._call(_city24("pay.xml", key=self.key, pay="C24-1", account=number, amount="4550"))), 0
+        )
+        self.assertEqual(self.invoice.amount_residual, 54.50, "the repeated pay answers the same, nothing more")
+        self.assertEqual(
+            self._result(self._call(_city24("pay.xml", key=self.key, pay="C24-1", account=number, amount="4551"))), 7
+        )
+        answer = self._call(_city24("cancel.xml", key=self.key, pay="C24-1", account=number, amount="4550"))
+        self.assertEqual(self._result(answer), 0)
+        self.assertEqual(self.invoice.amount_residual, 100.00)
+        self.assertLedgerBalanced()
+
+    def test_city24_refusals(self):
+        number = self.account1.number
+        self.assertEqual(self._result(self._call(_city24("check.xml", key="wrong", account=number))), 7)
+        self.assertEqual(self._result(self._call(_city24("check.xml", key=self.key, account="99999999"))), 5)
+        self.account2.sudo().state = "closed"
+        self.assertEqual(self._result(self._call(_city24("check.xml", key=self.key, account=self.account2.number))), 79)
+        for amount in ("45.50", "-100", "0", "abc", "1e12"):
+            answer = self._call(_city24("pay.xml", key=self.key, pay=f"C24-{amount}", account=number, amount=amount))
+            self.assertEqual(self._result(answer), 7, amount)
+        self.assertEqual(self._result(self._call("<commandCall><command>refund</command></commandCall>")), 7)
+        self.assertEqual(self._result(self._call("garbage")), 7)
+        self.assertFalse(self.env["osmd.payment.agent.transaction"].search([]))
