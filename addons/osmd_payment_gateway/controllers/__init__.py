@@ -1,3 +1,4 @@
 from . import api
 from . import easypay
 from . import city24
+from . import privat

@@ -191,3 +191,81 @@ class TestCity24(ProtocolCommon):
         self.assertEqual(self._result(self._call("<commandCall><command>refund</command></commandCall>")), 7)
         self.assertEqual(self._result(self._call("garbage")), 7)
         self.assertFalse(self.env["osmd.payment.agent.transaction"].search([]))
+
+
+@tagged("post_install", "-at_install")
+class TestPrivatDebt(ProtocolCommon):
+    """PrivatBank's "Debt" interface against recorded requests."""
+
+    NS = "{http://debt.privatbank.ua/Transfer}"
+
+    def _call(self, name, key=None, **values):
+        with open(file_path(f"osmd_payment_gateway/tests/data/privat/{name}"), encoding="utf-8") as handle:
+            body = handle.read()
+        for field, value in values.items():
+            body = body.replace("{" + field + "}", str(value))
+        basic = base64.b64encode(f"privat:{key or self.key}".encode()).decode()
+        response = self.url_open(
+            "/osmd/privat/debt",
+            data=body.encode(),
+            headers={"Authorization": f"Basic {basic}", "Content-Type": "text/xml"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return etree.fromstring(response.content)
+
+    def _error(self, root):
+        data = root.find(f"{self.NS}Data")
+        return (
+            int(data.get("code")) if data.get("{http://www.w3.org/2001/XMLSchema-instance}type") == "ErrorInfo" else 0
+        )
+
+    def test_presearch_search_check_pay_cancel(self):
+        number = self.account1.number
+        root = self._call("presearch.xml", account=number)
+        with open(file_path("osmd_payment_gateway/tests/data/privat/presearch_answer.xml"), encoding="utf-8") as f:
+            expected = f.read().replace("{account}", number)
+        expected = expected.replace("{holder}", self.agent._osmd_check(number)["holder"])
+        self.assertEqual(etree.tostring(root), etree.tostring(etree.fromstring(expected.encode())))
+        root = self._call("search.xml", account=number)
+        data = root.find(f"{self.NS}Data")
+        self.assertEqual(data.get("{http://www.w3.org/2001/XMLSchema-instance}type"), "DebtPack")
+        self.assertEqual(data.get("billPeriod"), f"{date.today():%Y%m}")
+        debts = [node.get("amountToPay") for node in data.iter(f"{self.NS}DebtInfo")]
+        self.assertEqual(debts, ["100.00"])
+        company = data.find(f".//{self.NS}CompanyInfo")
+        self.assertEqual((company.get("account"), company.get("okpo")), (self.iban_a, "43210989"))
+        # Check accepts without writing; Pay books; the same Pay again answers the same reference
+        root = self._call("check.xml", id="PB-501", account=number, amount="70.00")
+        self.assertEqual(self._error(root), 0)
+        self.assertFalse(self.env["osmd.payment.agent.transaction"].search([]))
+        root = self._call("pay.xml", id="PB-501", account=number, amount="70.00")
+        reference = root.find(f"{self.NS}Data").get("reference")
+        self.assertTrue(reference)
+        self.assertEqual(self.invoice.amount_residual, 30.00)
+        again = self._call("pay.xml", id="PB-501", account=number, amount="70.00")
+        self.assertEqual(again.find(f"{self.NS}Data").get("reference"), reference)
+        self.assertEqual(self._error(self._call("pay.xml", id="PB-501", account=number, amount="71.00")), 7)
+        self.assertEqual(self.invoice.amount_residual, 30.00)
+        root = self._call("cancel.xml", id="PB-501")
+        self.assertEqual(self._error(root), 0)
+        self.assertEqual(self.invoice.amount_residual, 100.00)
+        self.assertLedgerBalanced()
+
+    def test_privat_error_codes(self):
+        number = self.account1.number
+        self.assertEqual(self._error(self._call("presearch.xml", account="99999999")), 2)
+        self.assertEqual(self._error(self._call("search.xml", account="99999999")), 2)
+        self.assertEqual(self._error(self._call("check.xml", id="X", account=number, amount="10.001")), 3)
+        self.assertEqual(self._error(self._call("pay.xml", id="X", account=number, amount="-5")), 3)
+        self.assertEqual(self._error(self._call("cancel.xml", id="nope")), 98)
+        self.assertEqual(self._error(self._call("presearch.xml", key="osmd_bad", account=number)), 5)
+        self.agent.ip_allowlist = "203.0.113.0/24"
+        self.assertEqual(self._error(self._call("presearch.xml", account=number)), 5)
+        self.agent.ip_allowlist = "127.0.0.1 ::1"
+        response = self.url_open(
+            "/osmd/privat/debt",
+            data=b"<Transfer/>",
+            headers={"Authorization": "Basic " + base64.b64encode(f"p:{self.key}".encode()).decode()},
+        )
+        self.assertEqual(self._error(etree.fromstring(response.content)), 1)
+        self.assertFalse(self.env["osmd.payment.agent.transaction"].search([]))
