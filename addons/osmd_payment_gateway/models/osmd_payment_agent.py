@@ -368,11 +368,7 @@ class OsmdPaymentAgent(models.Model):
         )
 
     def _osmd_transaction(self, txn_id):
-        transaction = (
-            self.env["osmd.payment.agent.transaction"]
-            .sudo()
-            .search(Domain("agent_id", "=", self.id) & Domain("txn_id", "=", str(txn_id or "").strip()), limit=1)
-        )
+        transaction = self._osmd_find_transaction(txn_id)
         if not transaction:
             raise GatewayError("not_found", _lt("Payment %(txn)s not found."), txn=str(txn_id or "")[:64])
         return transaction

@@ -3,7 +3,7 @@ from datetime import datetime
 import pytz
 
 from odoo import fields, models
-from odoo.fields import Command, Domain
+from odoo.fields import Command
 
 from odoo.addons.osmd_billing.tools.money import round_money
 
@@ -140,14 +140,7 @@ class OsmdPaymentAgentTransaction(models.Model):
         )
         self.write({"state": "cancelled", "cancelled_at": fields.Datetime.now()})
         # other payments waiting as advances pay the invoices that are open again
-        Line = self.env["account.move.line"].sudo()
-        Line._osmd_reconcile_with_debts(
-            Line.search(
-                self.env["account.move"]._osmd_payment_item_domain()
-                & Domain("move_id.osmd_account_id", "=", self.account_id.id)
-                & Domain("amount_residual", "<", 0)
-            )
-        )
+        self.env["account.move"]._osmd_apply_account_advances(self.account_id)
 
     def _osmd_answer(self):
         self.ensure_one()

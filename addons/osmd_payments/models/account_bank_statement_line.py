@@ -650,14 +650,7 @@ class AccountBankStatementLine(models.Model):
             reopened |= self.env["osmd.account"].browse([account.id for account in parts])
         # other payments of those accounts waiting as advances now pay the invoices that are open again
         if reopened:
-            Line = self.env["account.move.line"].sudo()
-            Line._osmd_reconcile_with_debts(
-                Line.search(
-                    self.env["account.move"]._osmd_payment_item_domain()
-                    & Domain("move_id.osmd_account_id", "in", reopened.ids)
-                    & Domain("amount_residual", "<", 0)
-                )
-            )
+            self.env["account.move"]._osmd_apply_account_advances(reopened)
         return True
 
     def _osmd_account_items(self):

@@ -100,18 +100,21 @@ class AccountMove(models.Model):
         """Close the open debts of the personal accounts of ``self`` (posted customer invoices) with the advances of
         those accounts (payments not applied yet), oldest debt first, in one reconciliation."""
         invoices = self.filtered(lambda m: m.state == "posted" and m.osmd_account_id and m.move_type == "out_invoice")
-        if not invoices:
-            return
+        if invoices:
+            self._osmd_apply_account_advances(invoices.osmd_account_id)
+
+    @api.model
+    def _osmd_apply_account_advances(self, accounts):
+        """Reconcile the payments of ``accounts`` not applied yet (advances) with their open debts: after invoices
+        are posted, or after a payment is taken back and its invoices are open again."""
         Line = self.env["account.move.line"].sudo()
-        accounts = invoices.osmd_account_id
         credits = Line.search(
             self._osmd_payment_item_domain()
             & Domain("move_id.osmd_account_id", "in", accounts.ids)
             & Domain("amount_residual", "<", 0)
         )
-        if not credits:
-            return
-        Line._osmd_reconcile_with_debts(credits)
+        if credits:
+            Line._osmd_reconcile_with_debts(credits)
 
 
 class AccountMoveLine(models.Model):
