@@ -1,0 +1,3 @@
+from . import account_move
+from . import account_payment
+from . import payment_transaction
