@@ -77,6 +77,11 @@ osmd_addons_list() {
     "$py" "$OSMD_REPO/scripts/list_addons.py" "${dirs[@]}"
 }
 
+# Odoo's own addons installed beside ours in the test and demo databases (not tested): payment_demo stands in for
+# the card providers (LiqPay, Monobank) in the end-to-end tests and in the demo cabinet.
+# shellcheck disable=SC2034  # used by test.sh and demo.sh
+OSMD_EXTRA_MODULES=(payment_demo)
+
 # --addons-path value for odoo-bin: Odoo's addons first, then ours.
 osmd_addons_path() {
     local src="$1" path dirs=() d

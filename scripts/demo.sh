@@ -105,7 +105,8 @@ mapfile -t ADDONS < <(osmd_addons_list "$OSMD_PY")
 ODOO_ARGS=()
 osmd_odoo_common_args ODOO_ARGS "$ODOO_SRC"
 ODOO=("$OSMD_PY" "$ODOO_SRC/odoo-bin")
-addons_csv="$(IFS=,; echo "${ADDONS[*]}")"
+INSTALL=("${ADDONS[@]}" "${OSMD_EXTRA_MODULES[@]}")
+addons_csv="$(IFS=,; echo "${INSTALL[*]}")"
 
 # A running demo server keeps connections open; stop ours before touching the DB.
 stop_demo
@@ -141,15 +142,15 @@ if ! osmd_db_exists "$DB"; then
     rc=${PIPESTATUS[0]}
     set -e
     [[ $rc -eq 0 ]] || osmd_die "scripts/demo_data.py failed (exit status $rc); see $OSMD_LOG_DIR/demo-data.log. Re-run 'make demo' to rebuild the database."
-    printf '%s\n' "${ADDONS[@]}" >"$STAMP"
+    printf '%s\n' "${INSTALL[@]}" >"$STAMP"
 else
     osmd_info "reusing database $DB (make demo RESET=1 rebuilds it)"
-    mapfile -t missing < <(comm -13 <(sort "$STAMP") <(printf '%s\n' "${ADDONS[@]}" | sort))
+    mapfile -t missing < <(comm -13 <(sort "$STAMP") <(printf '%s\n' "${INSTALL[@]}" | sort))
     if [[ ${#missing[@]} -gt 0 ]]; then
         osmd_info "installing addons new since the database was built: ${missing[*]}"
         "${ODOO[@]}" "${ODOO_ARGS[@]}" -d "$DB" -i "$(IFS=,; echo "${missing[*]}")" \
             --no-http --stop-after-init || osmd_die "installing ${missing[*]} into $DB failed"
-        printf '%s\n' "${ADDONS[@]}" >"$STAMP"
+        printf '%s\n' "${INSTALL[@]}" >"$STAMP"
     fi
     if [[ "$UPDATE" == "1" ]]; then
         osmd_info "UPDATE: upgrading $addons_csv in $DB"

@@ -906,6 +906,45 @@ def create_gateway(env, company, accounts):
     return ", a payment agent with 3 payments taken online"
 
 
+def create_card_payments(env, company, accounts):
+    """osmd_payment_card: the demo card provider (payment_demo, test mode: no money moves) offered to the residents
+    of the association, and one account paid by card through it (posted and reconciled by the provider's callback,
+    as LiqPay's or Monobank's would be)."""
+    if "osmd_account_id" not in env["payment.transaction"]._fields or not env.ref(
+        "payment.payment_provider_demo", raise_if_not_found=False
+    ):
+        return ""
+    demo = env.ref("payment.payment_provider_demo")
+    provider = env["payment.provider"].search([("code", "=", "demo"), ("company_id", "=", company.id)], limit=1)
+    provider = provider or demo.copy({"company_id": company.id})
+    methods = env.ref("payment.payment_method_card") | env.ref("payment_demo.payment_method_demo")
+    methods.active = True
+    provider.write(
+        {
+            "name": "Оплата карткою (демо)",
+            "state": "test",
+            "is_published": True,
+            "payment_method_ids": [(6, 0, methods.ids)],
+        }
+    )
+    account = accounts[63]
+    Tx = env["payment.transaction"]
+    tx = Tx.create(
+        {
+            "provider_id": provider.id,
+            "payment_method_id": methods[-1:].id,
+            "reference": Tx._compute_reference("demo", osmd_account_id=account.id),
+            "amount": 450.0,
+            "currency_id": company.currency_id.id,
+            "partner_id": account.holder_id.id,
+            "operation": "online_direct",
+            "osmd_account_id": account.id,
+        }
+    )
+    Tx._process("demo", {"reference": tx.reference, "payment_details": "4242", "simulated_state": "done"})
+    return ", a demo card provider for the cabinet with 1 card payment"
+
+
 def main(env):
     env = env(
         context=dict(
@@ -930,6 +969,7 @@ def main(env):
     billing = create_billing(env, company, premises, accounts)
     billing += create_payments(env, company, accounts)
     billing += create_gateway(env, company, accounts)
+    billing += create_card_payments(env, company, accounts)
     Account = env["osmd.account"]
 
     env.cr.commit()  # the shell rolls back otherwise

@@ -126,10 +126,8 @@ TEST_DB="${OSMD_TEST_DB_PREFIX:-osmd_test}_$(date +%Y%m%d_%H%M%S)_$$"
 if osmd_db_exists "$TEST_DB"; then
     osmd_db_drop "$TEST_DB"
 fi
-# Odoo addons the tests use besides ours (installed, not tested): payment_demo stands in for the card providers
-# in the end-to-end tests of the card payment of personal accounts
-EXTRA_MODULES=(payment_demo)
-addons_csv="$(IFS=,; echo "${ADDONS[*]},${EXTRA_MODULES[*]}")"
+# Odoo addons the tests use besides ours are installed, not tested (common.sh: OSMD_EXTRA_MODULES)
+addons_csv="$(IFS=,; echo "${ADDONS[*]},${OSMD_EXTRA_MODULES[*]}")"
 tags="$(printf '/%s,' "${ADDONS[@]}")"
 tags="${tags%,}"
 ODOO_ARGS=()
