@@ -33,7 +33,10 @@ class PaymentTransaction(models.Model):
         tx = super()._process(provider_code, payment_data)
         # a card payment is on the account's balance the moment the provider confirms it (its callback), not when
         # the payer's browser comes back nor at the next run of the post-processing job
-        tx.filtered(lambda t: t.osmd_account_id and t.state == "done" and not t.is_post_processed)._post_process()
+        # (refunds made at the provider and recorded from the same callback included)
+        (tx | tx.child_transaction_ids).filtered(
+            lambda t: t.osmd_account_id and t.state == "done" and not t.is_post_processed
+        )._post_process()
         return tx
 
     def _create_payment(self, **extra_create_values):

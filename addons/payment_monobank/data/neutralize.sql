@@ -1,0 +1,3 @@
+-- disable the monobank credentials of neutralized databases
+UPDATE payment_provider
+   SET monobank_token = NULL;

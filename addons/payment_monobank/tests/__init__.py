@@ -1,0 +1,2 @@
+from . import test_payment_transaction
+from . import test_controllers
