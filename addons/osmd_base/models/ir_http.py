@@ -27,6 +27,25 @@ class IrHttp(models.AbstractModel):
         return res
 
     @classmethod
+    def _frontend_pre_dispatch(cls):
+        """A signed-in person reads the cabinet in their own language.
+
+        Odoo picks the language of a portal page from the URL, then the ``frontend_lang`` cookie, then the session
+        as known before authentication (none), then the database default: the first page after signing in was in the
+        default language and set the cookie to it, so a resident whose language is Ukrainian got the whole cabinet in
+        English. Without a cookie, the signed-in user's language now comes before the default; a language chosen in
+        the URL or with the language selector (the cookie) still wins.
+        """
+        user = request.env.user
+        if not request.cookies.get("frontend_lang") and user and not user._is_public() and user.lang:
+            Lang = request.env["res.lang"]
+            segment = request.httprequest.path.split("/")[1:2]
+            lang = Lang._get_data(code=user.lang)
+            if lang.code and not (segment and Lang._get_data(url_code=segment[0]).code):
+                request.lang = lang
+        super()._frontend_pre_dispatch()
+
+    @classmethod
     def _osmd_end_refused_session(cls):
         """Log out the session when its user may not work from this address.
 

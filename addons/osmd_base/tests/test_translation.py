@@ -4,15 +4,18 @@ from pathlib import Path
 import polib
 
 from odoo.modules.module import get_module_path
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools.translate import TranslationModuleReader
 
+# our card payment providers (usable outside the suite, translated as ours are)
+OUR_PROVIDERS = ["payment_liqpay", "payment_monobank"]
 # Terms whose Ukrainian is rightly the English text: codes of standards, brands, units.
 SAME_AS_ENGLISH = {"ID", "IBAN", "QR", "SMS", "TurboSMS", "OSMD", "ОСББ", "UA00 0000 0000 0000 0000 0000 0000 0"}
 # A placeholder value of a technical field (premise kind codes are typed in it).
 SAME_AS_ENGLISH |= {"apartment,parking"}
 # Names of payment services and text encodings.
 SAME_AS_ENGLISH |= {"EasyPay", "Portmone", "iPay.ua", "UTF-8", "Windows-1251", "DOS (866)"}
+SAME_AS_ENGLISH |= {"LiqPay", "Monobank", "Monobank (plata by mono)"}
 PLACEHOLDER_RE = re.compile(r"%\(\w+\)[sdf]|%[sdf]|\{\w*\}|<[^>]+>")
 # A technical name: snake_case, dotted model or xml id, a file name.
 CODE_RE = re.compile(r"^(?:[a-z0-9]+(?:[_.][a-z0-9%()]+)+|[a-z_]+\.[a-z_.]+)$")
@@ -64,7 +67,7 @@ class TestUkrainianTranslation(TransactionCase):
         super().setUpClass()
         cls.modules = (
             cls.env["ir.module.module"]
-            .search([("state", "=", "installed"), ("name", "=like", "osmd\\_%")])
+            .search([("state", "=", "installed"), "|", ("name", "=like", "osmd\\_%"), ("name", "in", OUR_PROVIDERS)])
             .mapped("name")
         )
 
@@ -148,3 +151,28 @@ class TestUkrainianTranslation(TransactionCase):
         self.assertIn("Частково оплачено", form)
         self.assertNotIn('"Частинами"', form)
         self.assertIn("Призначення платежу", form)
+
+
+@tagged("post_install", "-at_install")
+class TestCabinetLanguage(HttpCase):
+    """A resident whose language is Ukrainian reads the cabinet in Ukrainian: the first page after signing in used
+    to take the database's default language (and keep it in the ``frontend_lang`` cookie); the language selector
+    still switches it."""
+
+    def test_signed_in_resident_reads_their_language(self):
+        self.env["res.lang"]._activate_lang("uk_UA")
+        new_test_user(
+            self.env, login="lang_resident", password="lang_resident_1", groups="base.group_portal", lang="uk_UA"
+        )
+        # the page's language, as Odoo gives it to the page's scripts
+        self.assertIn('"bundle_params": {"lang": "en_US"}', self.url_open("/web/login").text)
+        self.authenticate("lang_resident", "lang_resident_1")
+        self.assertIn('"bundle_params": {"lang": "uk_UA"}', self.url_open("/my").text)
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "uk_UA")
+        # the language selector (a link to /en/...) still switches the cabinet to English, and it stays so
+        self.assertIn('"bundle_params": {"lang": "en_US"}', self.url_open("/en/my").text)
+        self.assertIn('"bundle_params": {"lang": "en_US"}', self.url_open("/my").text)
+        # a visitor who is not signed in gets Odoo's choice
+        self.authenticate(None, None)
+        self.opener.cookies.clear()
+        self.assertIn('"bundle_params": {"lang": "en_US"}', self.url_open("/web/login").text)
