@@ -918,7 +918,6 @@ def create_card_payments(env, company, accounts):
     provider = env["payment.provider"].search([("code", "=", "demo"), ("company_id", "=", company.id)], limit=1)
     provider = provider or demo.copy({"company_id": company.id})
     methods = env.ref("payment.payment_method_card") | env.ref("payment_demo.payment_method_demo")
-    methods.active = True
     provider.write(
         {
             "name": "Оплата карткою (демо)",
@@ -927,6 +926,7 @@ def create_card_payments(env, company, accounts):
             "payment_method_ids": [(6, 0, methods.ids)],
         }
     )
+    methods.active = True  # once a provider offers them
     account = accounts[63]
     Tx = env["payment.transaction"]
     tx = Tx.create(

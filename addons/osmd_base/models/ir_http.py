@@ -43,7 +43,7 @@ class IrHttp(models.AbstractModel):
             lang = Lang._get_data(code=user.lang)
             if lang.code and not (segment and Lang._get_data(url_code=segment[0]).code):
                 request.lang = lang
-        super()._frontend_pre_dispatch()
+        return super()._frontend_pre_dispatch()
 
     @classmethod
     def _osmd_end_refused_session(cls):
