@@ -1,1 +1,2 @@
+from . import login
 from . import registry_template

@@ -166,7 +166,16 @@ class TestCabinetLanguage(HttpCase):
         )
         # the page's language, as Odoo gives it to the page's scripts
         self.assertIn('"bundle_params": {"lang": "en_US"}', self.url_open("/web/login").text)
-        self.authenticate("lang_resident", "lang_resident_1")
+        # the login page's scripts load their translations, which sets the cookie before anyone is signed in
+        self.url_open("/website/translations?hash=&lang=")
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "en_US")
+        page = self.url_open("/web/login").text
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
+        self.url_open("/web/login", data={"login": "lang_resident", "password": "lang_resident_1", "csrf_token": token})
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "uk_UA")
+        self.assertIn('"bundle_params": {"lang": "uk_UA"}', self.url_open("/my").text)
+        # a session without the cookie (another path of signing in) takes the user's language too
+        self.opener.cookies.clear("127.0.0.1", "/", "frontend_lang")
         self.assertIn('"bundle_params": {"lang": "uk_UA"}', self.url_open("/my").text)
         self.assertEqual(self.opener.cookies.get("frontend_lang"), "uk_UA")
         # the language selector (a link to /en/...) still switches the cabinet to English, and it stays so
