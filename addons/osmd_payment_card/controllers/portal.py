@@ -90,7 +90,8 @@ class OsmdCardPayment(payment_portal.PaymentPortal):
             "account": account,
             "res_company": company,
             "due_text": fmt_number(due, 2),
-            "amount_text": fmt_number(value, 2) if value else "",
+            # a wrong amount stays in the field as typed, next to the message
+            "amount_text": str(amount)[:30] if error else (fmt_number(value, 2) if value else ""),
             "error": error,
             "tx": tx,
             # the payment form

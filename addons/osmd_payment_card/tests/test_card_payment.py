@@ -190,6 +190,7 @@ class TestCardPayment(PaymentsCommon, HttpCase):
             self.assertEqual(page.status_code, 200)
             self.assertIn(message, page.text, typed)
             self.assertNotIn("o_payment_form", page.text, f"{typed}: no payment form for a wrong amount")
+            self.assertIn(f'value="{typed}"', page.text, "what was typed stays in the field")
         self.assertIn("1\xa0234,50", self._page(self.account1, "1 234.5").text)
 
     @mute_logger("odoo.http")
