@@ -6,6 +6,7 @@ from decimal import Decimal
 from odoo import SUPERUSER_ID, http
 from odoo.exceptions import ConcurrencyError
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..tools.gateway import HTTP_STATUS, GatewayError, _lt
 from . import openapi
@@ -37,8 +38,10 @@ class GatewayEndpoint(http.Controller):
         except GatewayError as error:
             result = error.code
             answer, status = refuse(error.code, env._(error.message, **error.params), info)
-        except ConcurrencyError:
-            raise  # the request is retried: a replay then answers from what the other request wrote
+        except (ConcurrencyError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+            # the request is retried by Odoo (two payments of one account at once, a replay racing its original):
+            # a concurrent update is no internal error
+            raise
         except Exception:
             _logger.exception("payment gateway (%s): %s failed", protocol, info["operation"])
             env.cr.rollback()
