@@ -10,8 +10,5 @@ class AccountMove(models.Model):
         # card payments of personal accounts are payments too: their advances pay the next invoices
         domain = super()._osmd_payment_item_domain()
         return domain | (
-            Domain("account_type", "=", "asset_receivable")
-            & Domain("parent_state", "=", "posted")
-            & Domain("reconciled", "=", False)
-            & Domain("move_id.origin_payment_id.osmd_account_id", "!=", False)
+            self._osmd_open_receivable_domain() & Domain("move_id.origin_payment_id.osmd_account_id", "!=", False)
         )

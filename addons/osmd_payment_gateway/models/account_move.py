@@ -20,9 +20,4 @@ class AccountMove(models.Model):
     def _osmd_payment_item_domain(self):
         # payments taken by agents are payments too: their advances pay the next invoices
         domain = super()._osmd_payment_item_domain()
-        return domain | (
-            Domain("account_type", "=", "asset_receivable")
-            & Domain("parent_state", "=", "posted")
-            & Domain("reconciled", "=", False)
-            & Domain("move_id.osmd_agent_transaction_id", "!=", False)
-        )
+        return domain | (self._osmd_open_receivable_domain() & Domain("move_id.osmd_agent_transaction_id", "!=", False))

@@ -87,13 +87,20 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _osmd_payment_item_domain(self):
-        """Receivable items of payments: bank statement lines and the matching entries of bank payments."""
+    def _osmd_open_receivable_domain(self):
+        """Posted receivable items not reconciled yet."""
         return (
             Domain("account_type", "=", "asset_receivable")
             & Domain("parent_state", "=", "posted")
             & Domain("reconciled", "=", False)
-            & (Domain("move_id.statement_line_id", "!=", False) | Domain("move_id.osmd_statement_line_id", "!=", False))
+        )
+
+    @api.model
+    def _osmd_payment_item_domain(self):
+        """Receivable items of payments: bank statement lines and the matching entries of bank payments (other
+        addons add their kinds of payments)."""
+        return self._osmd_open_receivable_domain() & (
+            Domain("move_id.statement_line_id", "!=", False) | Domain("move_id.osmd_statement_line_id", "!=", False)
         )
 
     def _osmd_apply_advances(self):
