@@ -2,9 +2,11 @@
 
 ``load_tool(addon, name)`` imports ``addons/<addon>/tools/<name>.py`` by file
 path, without importing ``odoo`` and without executing the addon's
-``__init__.py``. The module is registered as ``osmd_tools.<addon>.<name>`` under
-a synthetic package whose ``__path__`` is the tools directory, so relative
-imports between tool modules (``from .phone import normalize_phone``) work.
+``__init__.py``. The module is registered as ``osmd_tools.<addon>.tools.<name>``
+under synthetic packages laid out as Odoo's ``odoo.addons.<addon>.tools``, so
+relative imports between tool modules (``from .phone import normalize_phone``)
+and of a dependency's tools (``from ...osmd_base.tools.xlsx_read import
+read_workbook``) resolve here as they do in Odoo.
 """
 
 import ast
@@ -39,15 +41,19 @@ def _package(name, path=None):
     return pkg
 
 
-def load_tool(addon, name):
+def load_tool(addon, name, addons_dir=None):
     """Import addons/<addon>/tools/<name>.py by path and return the module."""
-    tools_dir = ADDONS_DIR / addon / "tools"
+    addons_dir = Path(addons_dir or ADDONS_DIR)
+    tools_dir = addons_dir / addon / "tools"
     path = tools_dir / f"{name}.py"
     if not path.is_file():
         raise FileNotFoundError(f"no tool module {path}")
     _package("osmd_tools")
-    _package(f"osmd_tools.{addon}", tools_dir)
-    fullname = f"osmd_tools.{addon}.{name}"
+    # every addon's tools can be imported from another addon's tools (its dependencies), never its __init__.py
+    for tools in addons_dir.glob("*/tools"):
+        _package(f"osmd_tools.{tools.parent.name}", tools.parent)
+        _package(f"osmd_tools.{tools.parent.name}.tools", tools)
+    fullname = f"osmd_tools.{addon}.tools.{name}"
     if fullname in sys.modules:
         return sys.modules[fullname]
     spec = importlib.util.spec_from_file_location(fullname, path)

@@ -429,7 +429,7 @@ def test_header_problems_stop_the_sheet():
 
 def test_not_a_workbook():
     result = ri.parse_registry(b"name;street\n", today=TODAY)
-    assert texts(result) == [("", 0, "", "The file is not an Excel workbook (.xlsx).")]
+    assert texts(result) == [("", 0, "", "The file is damaged or is not an Excel workbook (.xlsx).")]
     result = parse({"Sheet": [["a"]]})
     assert result.errors[0].text.startswith("The workbook has none of the sheets")
 

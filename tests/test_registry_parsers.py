@@ -730,7 +730,7 @@ def test_garbage_and_wrong_file_types():
     assert error.message == "The file is not %(expected)s: it holds unreadable binary data."
     assert error.params == {"expected": "an XLSX workbook"}
     assert str(refusal(data=b"PK\x03\x04broken zip", layout=rp.preset("generic_xlsx"))) == (
-        "The file is not a valid XLSX workbook."
+        "The file is damaged or is not an XLSX workbook."
     )
     assert str(refusal(data=b"\xd0\xcf\x11\xe0" + bytes(600), layout=rp.preset("generic_xlsx"))) == (
         "The file is an old Excel 97-2003 (.xls) workbook: save it as .xlsx first."

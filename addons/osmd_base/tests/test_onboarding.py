@@ -380,6 +380,27 @@ class TestRegistryImport(OnboardingCommon):
             self.env["osmd.building"].search([("company_id", "in", (self.company | self.plain_company).ids)])
         )
 
+    def test_hostile_workbooks_write_nothing(self):
+        """A truncated download, an area of 1E+308 and a floor of 1E+999999 (which once hung the import): a clear
+        error naming the row, and nothing written."""
+        good = make_workbook(registry_rows())
+        huge_area = registry_rows()
+        huge_area["premises"][1]["total_area"] = 1e308
+        huge_floor = registry_rows()
+        huge_floor["premises"][2]["floor"] = "1E+999999"
+        cases = {
+            "truncated": (good[: len(good) // 2], "damaged"),
+            "area": (make_workbook(huge_area), "row 3"),
+            "floor": (make_workbook(huge_floor), "row 4"),
+        }
+        domain = [("company_id", "=", self.company.id)]
+        for name, (content, expected) in cases.items():
+            with self.subTest(name), self.assertRaises(UserError) as caught:
+                self._import(content)
+            self.assertIn(expected, str(caught.exception))
+            self.assertEqual(self.env["osmd.premise"].search_count(domain), 0)
+            self.assertEqual(self.env["osmd.building"].search_count(domain), 0)
+
 
 @tagged("post_install", "-at_install", "osmd")
 class TestRegistryTemplateDownload(HttpCase):

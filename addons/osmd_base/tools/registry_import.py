@@ -33,21 +33,20 @@ translates it with ``env._(message, **params)``.
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-import openpyxl
 import xlsxwriter
-from openpyxl.utils.exceptions import InvalidFileException
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.ua import rntrc
 
+from . import xlsx_read
 from .edrpou import clean_edrpou
 from .phone import PhoneError, normalize_phone
 from .shares import format_period, format_share, share_errors, share_fraction
+from .xlsx_read import WorkbookError, read_workbook
 
 
 def _lt(text):
@@ -57,6 +56,8 @@ def _lt(text):
 
 AREA_QUANTUM = Decimal("0.01")
 AREA_MAX = Decimal("99999999.99")
+# no count, floor or area of a registry comes near this; 1E+308 typed in a cell is refused, not converted
+NUMBER_MAX = Decimal("1e15")
 ACCOUNT_NUMBER_RE = re.compile(r"^\d{1,12}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
@@ -427,6 +428,15 @@ def _choice_key(text):
     return normalize_key(str(text).replace("_", " ").replace("-", " "))
 
 
+WORKBOOK_MESSAGES = {
+    xlsx_read.NOT_XLSX: _lt("The file is damaged or is not an Excel workbook (.xlsx)."),
+    xlsx_read.DAMAGED: _lt(
+        "The workbook is damaged from row %(row)s of this sheet on: save it again as .xlsx in Excel or LibreOffice."
+    ),
+    xlsx_read.TOO_LARGE: _lt("The sheet is too large (row %(row)s): a registry has at most 200 000 rows."),
+}
+
+
 class _CellError(Exception):
     def __init__(self, message, **params):
         super().__init__(message)
@@ -474,6 +484,8 @@ def _to_decimal(value):
         raise _CellError(_lt("%(value)s is not a number."), value=str(value)) from None
     if not number.is_finite():
         raise _CellError(_lt("%(value)s is not a number."), value=str(value))
+    if abs(number) >= NUMBER_MAX:
+        raise _CellError(_lt("%(value)s is not a plausible number."), value=_cell_text(value)[:40])
     return number
 
 
@@ -488,10 +500,11 @@ def _to_area(value):
     number = _to_decimal(value)
     if number <= 0:
         raise _CellError(_lt("The area must be greater than 0."))
-    if number != number.quantize(AREA_QUANTUM):
-        raise _CellError(_lt("The area %(value)s has more than 2 decimals."), value=_cell_text(value))
+    # the size first: quantizing 1E+308 to the hundredth would overflow the decimal context
     if number > AREA_MAX:
         raise _CellError(_lt("The area %(value)s is too large."), value=_cell_text(value))
+    if number != number.quantize(AREA_QUANTUM):
+        raise _CellError(_lt("The area %(value)s has more than 2 decimals."), value=_cell_text(value))
     return number.quantize(AREA_QUANTUM)
 
 
@@ -635,21 +648,14 @@ class _Parser:
     # -- workbook ----------------------------------------------------
 
     def parse(self):
+        aliases = self._sheet_aliases()
         try:
-            workbook = openpyxl.load_workbook(io.BytesIO(self.content), read_only=True, data_only=True)
-        except (
-            InvalidFileException,
-            zipfile.BadZipFile,
-            KeyError,
-            ValueError,
-            OSError,
-        ):
-            self.result.errors.append(RowError("", 0, "", _lt("The file is not an Excel workbook (.xlsx)."), {}))
+            sheets = read_workbook(self.content, wanted=lambda title, _index: _header_key(title) in aliases)
+        except WorkbookError as exc:
+            message = WORKBOOK_MESSAGES[exc.kind]
+            self.result.errors.append(RowError(exc.sheet, exc.row, "", message, {"sheet": exc.sheet, "row": exc.row}))
             return self.result
-        try:
-            rows = self._read_sheets(workbook)
-        finally:
-            workbook.close()
+        rows = self._read_sheets(sheets, aliases)
         if not rows and not self.result.errors:
             self.result.errors.append(
                 RowError(
@@ -679,29 +685,17 @@ class _Parser:
                 aliases.setdefault(_header_key(name), sheet.key)
         return aliases
 
-    def _read_sheets(self, workbook):
-        aliases = self._sheet_aliases()
+    def _read_sheets(self, sheets, aliases):
         rows = {}
-        for worksheet in workbook.worksheets:
-            key = aliases.get(_header_key(worksheet.title))
+        for title, sheet_rows in sheets:
+            key = aliases.get(_header_key(title))
             if key is None:
                 continue
             if key in rows:
-                self.result.errors.append(
-                    RowError(
-                        worksheet.title,
-                        0,
-                        "",
-                        _lt("The workbook has this sheet twice."),
-                        {},
-                    )
-                )
+                self.result.errors.append(RowError(title, 0, "", _lt("The workbook has this sheet twice."), {}))
                 continue
-            self.titles[key] = worksheet.title
-            if hasattr(worksheet, "reset_dimensions"):
-                # some writers store a wrong sheet size; read every row
-                worksheet.reset_dimensions()
-            rows[key] = self._read_rows(SHEETS_BY_KEY[key], worksheet)
+            self.titles[key] = title
+            rows[key] = self._read_rows(SHEETS_BY_KEY[key], sheet_rows)
         return rows
 
     def _column_aliases(self, sheet):
@@ -713,8 +707,8 @@ class _Parser:
                 aliases.setdefault(_header_key(name), column.key)
         return aliases
 
-    def _read_rows(self, sheet, worksheet):
-        iterator = worksheet.iter_rows(values_only=True)
+    def _read_rows(self, sheet, sheet_rows):
+        iterator = iter(sheet_rows)
         header = next(iterator, None) or ()
         aliases = self._column_aliases(sheet)
         positions = {}
@@ -1351,7 +1345,7 @@ def build_template(translate=None):
     tr = translate or (lambda text: text)
     choice_labels = {name: {code: tr(label) for code, label, _extra in options} for name, options in CHOICES.items()}
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     required = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#FCE4D6"})
     optional = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E2EFDA"})

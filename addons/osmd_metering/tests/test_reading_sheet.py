@@ -132,6 +132,25 @@ class TestReadingSheet(RoundDataMixin, OsmdCommon):
         with self.assertRaisesRegex(UserError, "building"):
             self._wizard(building_id=False).action_export()
 
+    def test_hostile_sheets_write_nothing(self):
+        """Absurd values (1E+308, infinity) beside a good row, or a truncated file: the rows are named, nothing is
+        written."""
+        wizard, workbook, rows = self._export()
+        self._set(workbook, rows["CW-1"], New_T1=27.5)
+        self._set(workbook, rows["EL-1"], New_T1=1e308, New_T2="Infinity")
+        with self.assertRaises(UserError) as caught:
+            self._import(wizard, workbook)
+        message = str(caught.exception)
+        self.assertIn(f"Row {rows['EL-1']}, New T1: 1e+308 is not a plausible meter reading.", message)
+        self.assertIn(f"Row {rows['EL-1']}, New T2: Infinity is not a number.", message)
+        self.assertFalse(self._imported())
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        wizard.write({"file": base64.b64encode(buffer.getvalue()[:-300]), "filename": "truncated.xlsx"})
+        with self.assertRaisesRegex(UserError, "damaged or is not an XLSX workbook"):
+            wizard.action_import()
+        self.assertFalse(self._imported())
+
     def test_round_trip(self):
         wizard, workbook, rows = self._export()
         self._set(workbook, rows["CW-1"], New_T1=27.5)

@@ -16,16 +16,16 @@ meters: matching and the reading rules are checked by the Odoo model.
 """
 
 import io
+import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-import openpyxl
 import xlsxwriter
-from openpyxl.utils.exceptions import InvalidFileException
+
+from ...osmd_base.tools import xlsx_read
 
 
 def _lt(text):
@@ -35,6 +35,8 @@ def _lt(text):
 
 ZONES = (1, 2, 3)
 VALUE_QUANTUM = Decimal("0.001")
+# no meter counts this far (12 digits before the point); anything larger is a typo or a damaged cell
+VALUE_MAX = Decimal("1e12")
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
 SHEET_NAME = "Readings"
 
@@ -65,7 +67,10 @@ ENGLISH_LABELS = dict(COLUMNS)
 REQUIRED = ("serial", "utility", "value1")
 INPUT_COLUMNS = ("date", "value1", "value2", "value3")
 
-MSG_NOT_XLSX = _lt("The file is not an XLSX workbook.")
+MSG_NOT_XLSX = _lt("The file is damaged or is not an XLSX workbook.")
+MSG_DAMAGED = _lt("The workbook is damaged from this row on: save it again as .xlsx in Excel or LibreOffice.")
+MSG_TOO_LARGE = _lt("The sheet is too large: a reading sheet has at most 200 000 rows.")
+MSG_IMPLAUSIBLE = _lt("%(value)s is not a plausible meter reading.")
 MSG_EMPTY = _lt("The sheet is empty: the header row is missing.")
 MSG_MISSING_COLUMNS = _lt("Required columns are missing: %(columns)s.")
 MSG_NOT_NUMBER = _lt("%(value)s is not a number.")
@@ -116,7 +121,7 @@ def build_sheet(rows, labels=None, title=None):
     """
     labels = {**ENGLISH_LABELS, **(labels or {})}
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
     sheet = workbook.add_worksheet(_sheet_title(title))
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#D9E1F2", "border": 1})
     input_header = workbook.add_format(
@@ -181,28 +186,33 @@ def parse_sheet(content, labels=None, default_date=None):
     """
     data = SheetData()
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        data.errors.append(RowError(0, None, MSG_NOT_XLSX, {}))
+        # the first worksheet only: the engineer's sheet; the others are not read at all
+        sheets = xlsx_read.read_workbook(content, wanted=lambda _title, index: index == 0)
+    except xlsx_read.WorkbookError as exc:
+        if exc.kind == xlsx_read.NOT_XLSX:
+            data.errors.append(RowError(0, None, MSG_NOT_XLSX, {}))
+        else:
+            data.errors.append(
+                RowError(exc.row, None, MSG_DAMAGED if exc.kind == xlsx_read.DAMAGED else MSG_TOO_LARGE, {})
+            )
         return data
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if not header or not any(cell not in (None, "") for cell in header):
-            data.errors.append(RowError(1, None, MSG_EMPTY, {}))
-            return data
-        columns = _map_columns(header, labels or {})
-        missing = [key for key in REQUIRED if key not in columns]
-        if missing:
-            names = ", ".join(ENGLISH_LABELS[key] for key in missing)
-            data.errors.append(RowError(1, None, MSG_MISSING_COLUMNS, {"columns": names, "keys": missing}))
-            return data
-        for row_number, cells in enumerate(rows, start=2):
-            record = {key: (cells[col] if col < len(cells) else None) for key, col in columns.items()}
-            _parse_row(data, row_number, record, default_date)
-    finally:
-        workbook.close()
+    if not sheets:
+        data.errors.append(RowError(1, None, MSG_EMPTY, {}))
+        return data
+    rows = iter(sheets[0].rows)
+    header = next(rows, None)
+    if not header or not any(cell not in (None, "") for cell in header):
+        data.errors.append(RowError(1, None, MSG_EMPTY, {}))
+        return data
+    columns = _map_columns(header, labels or {})
+    missing = [key for key in REQUIRED if key not in columns]
+    if missing:
+        names = ", ".join(ENGLISH_LABELS[key] for key in missing)
+        data.errors.append(RowError(1, None, MSG_MISSING_COLUMNS, {"columns": names, "keys": missing}))
+        return data
+    for row_number, cells in enumerate(rows, start=2):
+        record = {key: (cells[col] if col < len(cells) else None) for key, col in columns.items()}
+        _parse_row(data, row_number, record, default_date)
     return data
 
 
@@ -264,8 +274,8 @@ def _text(value):
     """Cell text; a whole number typed into a text column (12345.0) reads as "12345"."""
     if _is_empty(value):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)  # not 1e+308: that would print 309 digits
     return re.sub(r"\s+", " ", str(value)).strip()
 
 
@@ -283,17 +293,19 @@ def parse_value(raw):
         value = Decimal(raw)
     elif isinstance(raw, float):
         # a float cell is binary: 123.45 is 123.4500000001; 9 places are the cell's real precision
-        value = Decimal(repr(round(raw, 9)))
+        value = Decimal(repr(round(raw, 9))) if math.isfinite(raw) else None
     else:
         text = re.sub(r"[\s\u00a0\u202f']", "", str(raw)).replace(",", ".")
         try:
             value = Decimal(text)
         except InvalidOperation:
             return None, MSG_NOT_NUMBER
-        if not value.is_finite():
-            return None, MSG_NOT_NUMBER
+    if value is None or not value.is_finite():
+        return None, MSG_NOT_NUMBER
     if value < 0:
         return None, MSG_NEGATIVE
+    if value >= VALUE_MAX:
+        return None, MSG_IMPLAUSIBLE
     if value != value.quantize(VALUE_QUANTUM):
         return None, MSG_DECIMALS
     return value.quantize(VALUE_QUANTUM), None

@@ -3,6 +3,7 @@ from datetime import date
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools.misc import file_open
 
 from .common import PaymentsCommon, ua_iban
 
@@ -10,6 +11,29 @@ from .common import PaymentsCommon, ua_iban
 @tagged("post_install", "-at_install")
 class TestPayments(PaymentsCommon):
     """Bank statements imported, matched to personal accounts and reconciled with their invoices."""
+
+    def test_hostile_statements_write_nothing(self):
+        """A truncated XLSX statement, an amount of 1E+308 and arrays nested 100 000 deep: a clear error, the line
+        named where there is one, and no statement line written."""
+        with file_open("osmd_payments/tests/data/statements/privat_signed.xlsx", "rb") as handle:
+            workbook = handle.read()
+        own = self.iban_a
+        csv_rows = [
+            "ЄДРПОУ;МФО;Рахунок;Валюта;Номер документа;Дата операції;Рахунок кореспондента;Кореспондент;Сума;"
+            "Призначення платежу",
+            f"43210989;305299;{own};UAH;15;03.04.2026;UA853206490000026201234567890;ПЕТРЕНКО;100,00;о/р 1",
+            f"43210989;305299;{own};UAH;16;03.04.2026;UA853206490000026201234567890;ПЕТРЕНКО;1e308;о/р 2",
+        ]
+        cases = {
+            "statement.xlsx": (workbook[: len(workbook) // 2], "damaged or is not an XLSX workbook"),
+            "statement.csv": (("\r\n".join(csv_rows) + "\r\n").encode("cp1251"), "Line 3: the amount 1e308"),
+            "statement.json": (b"[" * 100_000, "not valid JSON"),
+        }
+        for filename, (data, expected) in cases.items():
+            with self.subTest(filename), self.assertRaisesRegex(UserError, expected):
+                self._import(data, filename=filename)
+            self.assertFalse(self._lines())
+            self.assertFalse(self.env["account.bank.statement"].search([("journal_id", "=", self.journal_a.id)]))
 
     def test_number_in_purpose_pays_oldest_invoice_first(self):
         feb = self._invoice(self.account1, 100.00, date(2026, 3, 20), period=date(2026, 2, 1))

@@ -64,6 +64,20 @@ class TestRegistries(PaymentsCommon):
         self.assertEqual(registry.state, "ready")
         self.assertLedgerBalanced()
 
+    def test_hostile_registries_write_nothing(self):
+        """An amount of 1E+308 or a number of 5 000 digits beside good rows, or a damaged workbook: a clear error
+        naming the row, and no registry written."""
+        number = self.account1.number
+        cases = {
+            "r_1.csv": (self._registry_file([("T1", number, "10.00", "0"), ("T2", number, "1e308", "0")]), "Row 3"),
+            "r_2.csv": (self._registry_file([("T3", number, "9" * 5000, "0")]), "Row 2"),
+            "r_3.csv": (b"\xef\xbb\xbfID;\x00\x01\x02" * 50, ""),
+        }
+        for filename, (data, expected) in cases.items():
+            with self.subTest(filename), self.assertRaisesRegex(UserError, expected):
+                self._import_registry(data, filename)
+        self.assertFalse(self.env["osmd.payment.registry"].search([("company_id", "=", self.company_a.id)]))
+
     def test_registry_twice_and_control_totals(self):
         data = self._registry_file([("T7", self.account1.number, "10.00", "0")], total="10.00")
         self._import_registry(data)

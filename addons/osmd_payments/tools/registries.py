@@ -32,13 +32,12 @@ import csv
 import io
 import re
 import struct
-import warnings
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 
-import openpyxl
+from ...osmd_base.tools import xlsx_read
 
 
 def _lt(text):
@@ -71,6 +70,8 @@ DEFAULT_DATE_FORMATS = (
     "%d/%m/%Y",
 )
 CENT = Decimal("0.01")
+# above any real payment or registry total (10¹³ hryvnias); larger numbers are damaged cells
+AMOUNT_MAX = Decimal("1e13")
 MIN_YEAR, MAX_YEAR = 1990, 2100
 MAX_ROW_ERRORS = 50
 HEADER_SEARCH_ROWS = 30
@@ -86,7 +87,9 @@ MSG_NO_PAYMENTS = _lt("The registry lists no payments.")
 MSG_BINARY = _lt("The file is not %(expected)s: it holds unreadable binary data.")
 MSG_WRONG_TYPE = _lt("The file is %(found)s, but the layout expects %(expected)s.")
 MSG_XLS = _lt("The file is an old Excel 97-2003 (.xls) workbook: save it as .xlsx first.")
-MSG_BAD_XLSX = _lt("The file is not a valid XLSX workbook.")
+MSG_BAD_XLSX = _lt("The file is damaged or is not an XLSX workbook.")
+MSG_DAMAGED_XLSX = _lt("Row %(row)s: the workbook is damaged from this row on; save it again as .xlsx.")
+MSG_LARGE_XLSX = _lt("Row %(row)s: the sheet is too large for a registry (at most 200 000 rows).")
 MSG_NO_SHEET = _lt("The workbook has no sheet %(sheet)s.")
 MSG_BAD_DBF = _lt("The file is not a valid dBase (.dbf) file: its header is damaged.")
 MSG_DBF_TRUNCATED = _lt("The dBase (.dbf) file is truncated: its header announces %(expected)s records.")
@@ -109,6 +112,7 @@ MSG_BAD_DATE = _lt("Row %(row)s, column %(column)s: %(value)s is not a date (exp
 MSG_DATE_RANGE = _lt("Row %(row)s, column %(column)s: the date %(value)s is out of range.")
 MSG_BAD_PERIOD = _lt("Row %(row)s, column %(column)s: %(value)s is not a period (expected MM.YYYY).")
 MSG_BAD_AMOUNT = _lt("Row %(row)s, column %(column)s: %(value)s is not an amount.")
+MSG_IMPLAUSIBLE_AMOUNT = _lt("Row %(row)s, column %(column)s: the %(field)s %(value)s is not a plausible amount.")
 MSG_DECIMALS = _lt("Row %(row)s, column %(column)s: the %(field)s %(value)s has more than 2 decimals.")
 MSG_KOPECKS = _lt("Row %(row)s, column %(column)s: the %(field)s %(value)s is not a whole number of kopecks.")
 MSG_NOT_POSITIVE = _lt("Row %(row)s, column %(column)s: the %(field)s must be greater than zero, not %(value)s.")
@@ -712,12 +716,13 @@ def _cell_text(value):
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, int):
-        return str(value)
+        # Python refuses str() of an int of thousands of digits (a damaged cell); Decimal shows it
+        return str(value) if value.bit_length() < 1000 else str(Decimal(value))
     if isinstance(value, float):
         text = _float_text(value)
         return text[:-2] if text.endswith(".0") else text
     if isinstance(value, Decimal):
-        if value.is_finite() and value == value.to_integral_value():
+        if value.is_finite() and value == value.to_integral_value() and value.adjusted() < 300:
             return str(int(value))
         return str(value)
     return _clean_text(value)
@@ -971,23 +976,22 @@ def _read_csv(data, layout):
 
 
 def _read_xlsx(data, layout):
+    wanted = _header_key(layout.sheet) if layout.sheet else None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # zipfile, XML and KeyError alike on a damaged workbook
-        raise RegistryError(MSG_BAD_XLSX) from exc
-    if layout.sheet:
-        wanted = _header_key(layout.sheet)
-        sheets = [ws for ws in workbook.worksheets if _header_key(ws.title) == wanted]
+        sheets = xlsx_read.read_workbook(
+            data, wanted=lambda title, index: _header_key(title) == wanted if wanted else index == 0
+        )
+    except xlsx_read.WorkbookError as exc:
+        if exc.kind == xlsx_read.NOT_XLSX:
+            raise RegistryError(MSG_BAD_XLSX) from exc
+        raise RegistryError(MSG_DAMAGED_XLSX if exc.kind == xlsx_read.DAMAGED else MSG_LARGE_XLSX, row=exc.row) from exc
+    if wanted:
+        sheets = [sheet for sheet in sheets if _header_key(sheet.title) == wanted]
         if not sheets:
             raise RegistryError(MSG_NO_SHEET, sheet=layout.sheet)
-        sheet = sheets[0]
-    else:
-        sheet = workbook.worksheets[0]
-    rows = [(number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    workbook.close()
-    return _Table(rows)
+    if not sheets:
+        raise RegistryError(MSG_EMPTY)
+    return _Table([(number, list(cells)) for number, cells in enumerate(sheets[0].rows, start=1)])
 
 
 def _read_dbf(data, layout):
@@ -1184,6 +1188,9 @@ def _money(value, layout, key, decimal=None, kopecks=None):
     text = _cell_text(value)
     if number is None:
         raise _CellError(MSG_BAD_AMOUNT, value=text)
+    if abs(number) >= AMOUNT_MAX:
+        # 1E+308 in a cell: no collector pays that much, and quantizing it would overflow
+        raise _CellError(MSG_IMPLAUSIBLE_AMOUNT, value=text[:40], field=FIELD_LABELS[key])
     if layout.amount_in_kopecks if kopecks is None else kopecks:
         if number != number.to_integral_value():
             raise _CellError(MSG_KOPECKS, value=text, field=FIELD_LABELS[key])

@@ -12,14 +12,14 @@ partial is returned. Messages are English templates marked with ``_lt`` for the 
 import csv
 import io
 import json
+import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-import openpyxl
+from ...osmd_base.tools import xlsx_read
 
 
 def _lt(text):
@@ -28,13 +28,24 @@ def _lt(text):
 
 
 CENT = Decimal("0.01")
+# above any real bank transaction (10¹³ hryvnias); larger numbers are damaged cells
+AMOUNT_MAX = Decimal("1e13")
 CURRENCIES = {"980": "UAH", "840": "USD", "978": "EUR", "985": "PLN", "826": "GBP"}
 KYIV = ZoneInfo("Europe/Kyiv")
 UNSUPPORTED = _lt("The file is not a bank statement in a supported format.")
 
 
+def _short(value, limit=60):
+    text = value if isinstance(value, str) else None
+    if text is None or len(text) <= limit:
+        return value
+    return text[: limit - 1] + "…"
+
+
 class ParseError(ValueError):
     def __init__(self, message, row=0, unsupported=False, **params):
+        # a value quoted in the message is shortened: a 5 000-character cell is not shown whole
+        params = {key: _short(value) for key, value in params.items()}
         self.message, self.row, self.params, self.unsupported = message, row, params, unsupported
         super().__init__(message % {"row": row, **params})
 
@@ -107,7 +118,11 @@ def _amount(value, row, kopecks=False):
     if isinstance(value, int | Decimal):
         result = Decimal(value)
     elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParseError(_lt("Line %(row)s: the amount %(value)s is not a number."), row=row, value=value)
         result = Decimal(repr(value))
+        if abs(result) >= AMOUNT_MAX:
+            raise ParseError(_lt("Line %(row)s: the amount %(value)s is not a plausible amount."), row=row, value=value)
         if result != result.quantize(CENT) and Decimal(f"{value:.15g}") == Decimal(f"{value:.15g}").quantize(CENT):
             result = Decimal(f"{value:.15g}")
     else:
@@ -124,6 +139,9 @@ def _amount(value, row, kopecks=False):
             raise ParseError(_lt("Line %(row)s: the amount %(value)s is not a number."), row=row, value=value) from None
         if not text or not result.is_finite():
             raise ParseError(_lt("Line %(row)s: the amount %(value)s is not a number."), row=row, value=value)
+    if not result.is_finite() or abs(result) >= AMOUNT_MAX:
+        # 1E+308 or a float infinity in a cell: no bank moves that much, and quantizing it would overflow
+        raise ParseError(_lt("Line %(row)s: the amount %(value)s is not a plausible amount."), row=row, value=value)
     if kopecks:
         if result != result.to_integral_value():
             raise ParseError(
@@ -168,7 +186,10 @@ def decode_text(data):
     if not data:
         raise ParseError(_lt("The file is empty."))
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data[3:].decode("utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise ParseError(_lt("The file has a wrong encoding or is not a text file.")) from None
     if b"\x00" in data[:4096]:
         raise ParseError(_lt("The file has a wrong encoding or is not a text file."))
     try:
@@ -440,23 +461,32 @@ def _privat_rows(rows, fmt):
     return statement
 
 
+def _csv_rows(text, delimiter):
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise ParseError(_lt("The file has a wrong encoding or is not a text file.")) from None
+
+
 def parse_privat_csv(data):
     text = decode_text(data)
     sample = text[:4096]
     delimiter = max(";,\t", key=sample.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    return [_privat_rows(rows, "privat_csv")]
+    return [_privat_rows(_csv_rows(text, delimiter), "privat_csv")]
 
 
 def parse_privat_xlsx(data):
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-        raise ParseError(_lt("The file is not a valid XLSX workbook.")) from None
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return [_privat_rows(rows, "privat_xlsx")]
+        sheets = xlsx_read.read_workbook(data, wanted=lambda _title, index: index == 0)
+    except xlsx_read.WorkbookError as exc:
+        if exc.kind == xlsx_read.NOT_XLSX:
+            raise ParseError(_lt("The file is damaged or is not an XLSX workbook.")) from exc
+        if exc.kind == xlsx_read.DAMAGED:
+            raise ParseError(_lt("Line %(row)s: the workbook is damaged from this line on."), row=exc.row) from exc
+        raise ParseError(_lt("Line %(row)s: the statement is too large (at most 200 000 lines)."), row=exc.row) from exc
+    if not sheets:
+        raise ParseError(_lt("The file is empty."))
+    return [_privat_rows([list(row) for row in sheets[0].rows], "privat_xlsx")]
 
 
 # ------------------------------------------------------------
@@ -474,7 +504,7 @@ def _json(data):
             data = data.decode("cp1251", errors="replace")
     try:
         return json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise ParseError(_lt("The file is not valid JSON (it may be truncated).")) from None
 
 
@@ -494,7 +524,10 @@ def parse_privat_autoclient(data):
                 _lt("The bank answered with an error: %(answer)s"),
                 answer=_text(page.get("message") or page.get("status")),
             )
-        for tx in page.get("transactions") or []:
+        transactions = page.get("transactions") or []
+        if not isinstance(transactions, list):
+            raise ParseError(_lt("The bank's answer is damaged: the transactions are not a list."))
+        for tx in transactions:
             row += 1
             try:
                 own, amount_text, kind = tx["AUT_MY_ACC"], tx["SUM"], tx["TRANTYPE"]
@@ -536,7 +569,7 @@ def parse_privat_autoclient(data):
 
 def parse_oschad_csv(data):
     text = decode_text(data)
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    rows = _csv_rows(text, ";")
     if not rows:
         raise ParseError(_lt("The file is empty."))
     names = [_text(name).casefold() for name in rows[0]]
