@@ -31,7 +31,10 @@ def decode_data(data):
     :raise ValueError: If `data` is not the base64 encoding of a JSON object.
     """
     # binascii.Error, UnicodeDecodeError and JSONDecodeError are all ValueError.
-    payment_data = json.loads(base64.b64decode(data, validate=True), parse_float=Decimal)
+    try:
+        payment_data = json.loads(base64.b64decode(data, validate=True), parse_float=Decimal)
+    except RecursionError:  # arrays nested thousands deep
+        raise ValueError("The data is nested too deep.") from None
     if not isinstance(payment_data, dict):
         raise ValueError("The data is not a JSON object.")
     return payment_data

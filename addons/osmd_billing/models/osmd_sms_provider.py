@@ -281,7 +281,7 @@ class OsmdSmsProvider(models.Model):
             if len(raw) > MAX_ANSWER_BYTES:
                 raise ValueError("answer too large")
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             _logger.warning(
                 "TurboSMS answer of provider %s (HTTP %s) is not JSON: %.300r", self.id, status_code, raw[:300]
             )

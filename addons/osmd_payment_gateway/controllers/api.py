@@ -95,7 +95,7 @@ class OsmdPaymentGatewayApi(GatewayEndpoint):
                 raise GatewayError("not_found", _lt("Unknown operation %(operation)s."), operation=operation[:30])
             try:
                 payload = json.loads(raw.decode("utf-8"), parse_float=Decimal)
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[…" nested thousands deep
                 raise GatewayError("bad_request", _lt("The body is not JSON in UTF-8.")) from None
             if not isinstance(payload, dict):
                 raise GatewayError("bad_request", _lt("The body must be a JSON object."))

@@ -54,7 +54,7 @@ class MonobankController(http.Controller):
             raise Forbidden()
         try:
             payment_data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             payment_data = None
         if not isinstance(payment_data, dict):
             _logger.warning("Refused a signed monobank notification whose body is not a JSON object.")
