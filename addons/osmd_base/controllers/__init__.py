@@ -1,2 +1,3 @@
 from . import login
 from . import registry_template
+from . import export

@@ -10,3 +10,4 @@ from . import test_database_manager
 from . import test_staff_lookup
 from . import test_registry_trail
 from . import test_association_settings
+from . import test_export_text

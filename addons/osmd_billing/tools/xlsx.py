@@ -18,7 +18,7 @@ def build_workbook(sheets):
     """``sheets``: list of dicts with ``name``, ``title``, ``headers`` [(label, width)], ``rows``
     [(kind, [values])] where kind is one of ROW_KINDS. Returns the XLSX file as bytes."""
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
     formats = _formats(workbook)
     for sheet in sheets:
         _write_sheet(workbook.add_worksheet(sheet["name"][:31]), sheet, formats)
@@ -41,10 +41,12 @@ def _formats(workbook):
 
 
 def _write_sheet(worksheet, sheet, formats):
-    worksheet.write(0, 0, sheet["title"], formats["title"])
+    # titles, headers and values are text written as text: an association or a person named "=HYPERLINK(…)"
+    # stays a name in the accountant's spreadsheet
+    worksheet.write_string(0, 0, str(sheet["title"]), formats["title"])
     first = 2
     for col, (label, width) in enumerate(sheet["headers"]):
-        worksheet.write(first, col, label, formats["header"])
+        worksheet.write_string(first, col, str(label), formats["header"])
         worksheet.set_column(col, col, width)
     worksheet.freeze_panes(first + 1, 0)
     for offset, (kind, values) in enumerate(sheet["rows"], start=1):
