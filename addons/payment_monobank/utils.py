@@ -40,8 +40,9 @@ def parse_datetime(value):
     """
     try:
         moment = parser.isoparse(value)
+        if moment.tzinfo:
+            # 0001-01-01T00:00:00+05:00 is before year 1 in UTC: OverflowError, a date that cannot be
+            moment = moment.astimezone(tz.UTC).replace(tzinfo=None)
     except (TypeError, ValueError, OverflowError):
         return None
-    if moment.tzinfo:
-        moment = moment.astimezone(tz.UTC).replace(tzinfo=None)
     return moment.replace(microsecond=0)

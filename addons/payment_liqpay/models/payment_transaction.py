@@ -112,7 +112,8 @@ class PaymentTransaction(models.Model):
         if provider_code != "liqpay":
             return super()._extract_reference(provider_code, payment_data)
         reference = payment_data.get("order_id")
-        return reference if isinstance(reference, str) else None
+        # a NUL character cannot reach PostgreSQL: such a reference is no reference
+        return reference if isinstance(reference, str) and "\x00" not in reference else None
 
     def _extract_amount_data(self, payment_data):
         """Override of `payment` to extract the amount and currency from the payment data.

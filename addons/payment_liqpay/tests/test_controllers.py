@@ -1,4 +1,5 @@
 import base64
+import random
 
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -177,3 +178,59 @@ class TestReturnFromCheckout(LiqPayCommon, PaymentHttpCommon):
 
         self.assertEqual(response.status_code, 303)
         self.assertFalse(self.fake_server.received_params)
+
+
+HOSTILE_VALUES = (
+    None,
+    "",
+    "abc",
+    "-1",
+    "0",
+    "1e308",
+    "NaN",
+    "Infinity",
+    1e308,
+    -1,
+    0,
+    10**30,
+    0.1 + 0.2,
+    [],
+    {},
+    [1, [2, [3]]],
+    {"a": {"b": None}},
+    True,
+    "\u0000\u202e",
+    "а" * 5000,
+    "%(x)s",
+    "<script>alert(1)</script>",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookFuzz(LiqPayCommon, PaymentHttpCommon):
+    """Signed callbacks with hostile values in every field (LiqPay's own key, so that the data reaches the parser
+    and the transaction): never an internal error, and the transaction is done only by a success for its amount."""
+
+    @mute_logger(CONTROLLER_LOGGER, TRANSACTION_LOGGER, "odoo.addons.payment_liqpay.models.payment_transaction")
+    def test_signed_hostile_callbacks(self):
+        rnd = random.Random(15)
+        tx = self._create_transaction("redirect")
+        fields = list(self._make_payment_data())
+        for _index in range(80):
+            payment_data = self._make_payment_data()
+            for _ in range(rnd.randint(1, 3)):
+                key = rnd.choice([*fields, "unknown"])
+                if rnd.random() < 0.15:
+                    payment_data.pop(key, None)
+                else:
+                    payment_data[key] = rnd.choice(HOSTILE_VALUES)
+            payment_data["public_key"] = self.public_key  # another shop's data is refused before any parsing
+            data = utils.encode_data(payment_data) if rnd.random() < 0.9 else rnd.choice(("!!!", "e30", "W10="))
+            fields_ = {"data": data, "signature": utils.compute_signature(self.private_key, data)}
+            response = self._make_http_post_request(self._build_url(LiqPayController._webhook_url), data=fields_)
+            self.assertIn(response.status_code, (200, 400, 403), payment_data)
+            tx.invalidate_recordset()
+            if tx.state == "done":
+                self.assertEqual(payment_data.get("status"), "success", payment_data)
+                self.assertEqual(str(payment_data.get("amount")), str(self.amount), payment_data)
+                break

@@ -150,26 +150,37 @@ class PaymentTransaction(models.Model):
         :param list cancel_list: The `cancelList` of the invoice status.
         :return: None
         """
+        if not isinstance(cancel_list, list):
+            _logger.warning("Ignored a damaged cancelList of transaction %s: %.200r", self.reference, cancel_list)
+            return
         odoo_prefix = f"R-{self.reference}"
         refund_txs = self.child_transaction_ids.filtered(lambda tx: tx.operation == "refund")
         for cancellation in cancel_list:
+            if not isinstance(cancellation, dict):
+                continue
             ext_ref = cancellation.get("extRef") or ""
+            ext_ref = ext_ref if isinstance(ext_ref, str) else ""
+            amount = cancellation.get("amount")
             refund_tx = refund_txs.filtered(lambda tx, ref=ext_ref: ref and tx.reference == ref)
             if refund_tx:
                 if refund_tx.state != "done":
                     refund_tx._monobank_apply_refund_status(cancellation.get("status"))
             elif (
                 cancellation.get("status") == "success"
-                and cancellation.get("amount")
+                and isinstance(amount, int)
+                and not isinstance(amount, bool)
+                and amount > 0
                 # An extRef of Odoo with no refund in sight belongs to a refund whose request is
                 # still running: its own answer updates it.
                 and not ext_ref.startswith(odoo_prefix)
             ):
                 key = ext_ref or cancellation.get("createdDate")
+                if not key or not isinstance(key, str):
+                    continue
                 if refund_txs.filtered(lambda tx, key=key: tx.provider_reference == key):
                     continue
                 refund_tx = self._create_child_transaction(
-                    payment_utils.to_major_currency_units(cancellation["amount"], self.currency_id),
+                    payment_utils.to_major_currency_units(amount, self.currency_id),
                     is_refund=True,
                     provider_reference=key,
                 )
@@ -182,9 +193,12 @@ class PaymentTransaction(models.Model):
         """Override of `payment` to extract the reference, or find it from the invoice id."""
         if provider_code != "monobank":
             return super()._extract_reference(provider_code, payment_data)
-        if reference := payment_data.get("reference"):
+        # only texts are looked up: a list, an object or a NUL character of a damaged notification must not reach
+        # a domain
+        reference, invoice_id = payment_data.get("reference"), payment_data.get("invoiceId")
+        if reference and isinstance(reference, str) and "\x00" not in reference:
             return reference
-        if invoice_id := payment_data.get("invoiceId"):
+        if invoice_id and isinstance(invoice_id, str) and "\x00" not in invoice_id:
             return self._monobank_search_by_invoice(invoice_id).reference
         return None
 
@@ -222,14 +236,26 @@ class PaymentTransaction(models.Model):
         if self.provider_code != "monobank":
             return super()._extract_amount_data(payment_data)
 
+        def integer(value):
+            # the notification is JSON: a list, a string or a float here is a damaged notification, never searched
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
         currency = self.env["res.currency"]
-        if ccy := payment_data.get("ccy"):
+        if ccy := integer(payment_data.get("ccy")):
             currency = currency.with_context(active_test=False).search([("iso_numeric", "=", ccy)], limit=1)
-        amount = payment_data.get("amount")
+        amount = integer(payment_data.get("amount"))
         return {
             "amount": payment_utils.to_major_currency_units(amount, currency) if currency and amount else None,
             "currency_code": currency.name,
         }
+
+    def _monobank_amount_matches(self, payment_data):
+        """Whether the notified amount and currency are the transaction's."""
+        amount_data = self._extract_amount_data(payment_data)
+        amount = amount_data["amount"]
+        if not amount or amount_data["currency_code"] != self.currency_id.name:
+            return False
+        return self.currency_id.compare_amounts(-amount if self.operation == "refund" else amount, self.amount) == 0
 
     def _apply_updates(self, payment_data):
         """Override of `payment` to update the transaction from the monobank invoice status.
@@ -253,7 +279,9 @@ class PaymentTransaction(models.Model):
             self.monobank_modified_date = modified_date
 
         # Update the payment method.
-        if payment_system := (payment_data.get("paymentInfo") or {}).get("paymentSystem"):
+        info = payment_data.get("paymentInfo")
+        payment_system = info.get("paymentSystem") if isinstance(info, dict) else None
+        if payment_system and isinstance(payment_system, str):
             payment_method = self.env["payment.method"]._get_from_code(payment_system.lower())
             self.payment_method_id = payment_method or self.payment_method_id
 
@@ -261,11 +289,17 @@ class PaymentTransaction(models.Model):
         if status in const.PAYMENT_STATUS_MAPPING["pending"]:
             self._set_pending()
         elif status in const.PAYMENT_STATUS_MAPPING["done"]:
-            self._set_done()
+            # Odoo checks the amount before, but lets a transaction already in error through: check it again
+            if self._monobank_amount_matches(payment_data):
+                self._set_done()
+            else:
+                _logger.warning("Ignored a monobank success for transaction %s: another amount.", self.reference)
+                self._set_error(self.env._("The amount from the payment data doesn't match the transaction's."))
         elif status in const.PAYMENT_STATUS_MAPPING["cancel"]:
             self._set_canceled(state_message=self.env._("The invoice expired before it was paid."))
         elif status in const.PAYMENT_STATUS_MAPPING["error"]:
-            self._set_error(payment_data.get("failureReason") or self.env._("The payment failed."))
+            reason = payment_data.get("failureReason")
+            self._set_error(reason if reason and isinstance(reason, str) else self.env._("The payment failed."))
         elif status in const.PAYMENT_STATUS_MAPPING["reversed"]:
             # A confirmed payment stays confirmed: its reversal is recorded as refunds below.
             if self.state != "done":

@@ -1,4 +1,5 @@
 import json
+import random
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -162,3 +163,65 @@ class TestMonobankControllers(MonobankCommon, PaymentHttpCommon):
 
         self.assertEqual(response.status_code, 303)
         self.assertFalse(self.server.requests)
+
+
+HOSTILE_VALUES = (
+    None,
+    "",
+    "abc",
+    "-1",
+    "1e308",
+    "NaN",
+    1e308,
+    -1,
+    0,
+    10**30,
+    0.5,
+    [],
+    {},
+    [1, [2, [3]]],
+    True,
+    "\u0000\u202e",
+    "а" * 5000,
+    "2025-13-45T99:99:99Z",
+    "9999-12-31T23:59:59Z",
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00+05:00",
+    {"paymentSystem": ["visa"]},
+    [{"status": "success", "amount": "1e308", "extRef": ["x"]}, "x", None],
+    [{"status": "success", "amount": 10**30, "createdDate": {}}],
+)
+
+
+@tagged("post_install", "-at_install")
+class TestMonobankWebhookFuzz(MonobankCommon, PaymentHttpCommon):
+    """Webhooks signed with monobank's key but holding hostile values in every field, or nested thousands deep:
+    never an internal error, and the transaction is done only by a success for its amount."""
+
+    _notify = TestMonobankControllers._notify
+
+    @mute_logger(
+        "odoo.addons.payment_monobank.controllers.main",
+        "odoo.addons.payment_monobank.models.payment_transaction",
+        "odoo.addons.payment.models.payment_transaction",
+    )
+    def test_signed_hostile_webhooks(self):
+        rnd = random.Random(15)
+        tx = self._create_invoiced_transaction()
+        keys = [*self._status(tx, "success"), "paymentInfo", "cancelList", "failureReason", "unknown"]
+        for index in range(80):
+            payment_data = self._status(tx, rnd.choice(("success", "failure", "processing", "reversed", "hold")))
+            payment_data["modifiedDate"] = f"2025-02-01T10:{index // 60:02d}:{index % 60:02d}Z"
+            for _ in range(rnd.randint(1, 3)):
+                key = rnd.choice(keys)
+                if rnd.random() < 0.15:
+                    payment_data.pop(key, None)
+                else:
+                    payment_data[key] = rnd.choice(HOSTILE_VALUES)
+            body = json.dumps(payment_data).encode() if rnd.random() < 0.95 else b"[" * 50_000
+            response = self._notify(body=body)
+            self.assertIn(response.status_code, (200, 400, 403), payment_data)
+            if tx.state == "done":
+                self.assertEqual(payment_data.get("status"), "success", payment_data)
+                self.assertEqual(payment_data.get("amount"), 111111, payment_data)
+                break
