@@ -255,6 +255,10 @@ def test_every_problem_of_a_row_is_reported():
         (-3, None),
         (0, None),
         (True, None),
+        ("9" * 5000, None),  # once a ValueError (Python's limit of 4300 digits)
+        ("²", None),  # a digit to str.isdigit(), not to int()
+        ("000", None),
+        (1e308, None),
     ],
 )
 def test_damaged_meter_id_is_none(raw, expected):

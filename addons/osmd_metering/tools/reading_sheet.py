@@ -37,6 +37,7 @@ ZONES = (1, 2, 3)
 VALUE_QUANTUM = Decimal("0.001")
 # no meter counts this far (12 digits before the point); anything larger is a typo or a damaged cell
 VALUE_MAX = Decimal("1e12")
+ID_MAX = 10**18  # a database id; a larger number in the hidden column is a damaged cell
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
 SHEET_NAME = "Readings"
 
@@ -333,8 +334,11 @@ def parse_id(raw):
     if isinstance(raw, bool) or _is_empty(raw):
         return None
     if isinstance(raw, float):
-        return int(raw) if raw.is_integer() and raw > 0 else None
+        return int(raw) if raw.is_integer() and 0 < raw < ID_MAX else None
     if isinstance(raw, int):
-        return raw if raw > 0 else None
+        return raw if 0 < raw < ID_MAX else None
     text = str(raw).strip()
-    return int(text) if text.isdigit() and int(text) > 0 else None
+    # ASCII digits only ("²" is a digit to isdigit() but not to int()), and no 5 000-digit number
+    if not (text.isascii() and text.isdigit() and len(text) < 19):
+        return None
+    return int(text) or None
