@@ -1,2 +1,3 @@
 from . import test_gateway
 from . import test_easypay
+from . import test_fuzz_protocols
