@@ -4,3 +4,4 @@ from . import test_registries
 from . import test_collected
 from . import test_autoclient
 from . import test_split_book
+from . import test_fuzz_sheet_import
