@@ -15,6 +15,12 @@ _logger = logging.getLogger(__name__)
 LOG_LIMIT = 4000
 
 
+def _loggable(value):
+    """Text PostgreSQL stores: no NUL, no lone surrogate (a JSON "\\ud800" decodes to one)."""
+    text = str(value or "")
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
 class GatewayEndpoint(http.Controller):
     """What every protocol adapter shares: the agent authenticated (key, address, signature), the rate limit, the
     core called in a savepoint (a refusal leaves nothing written), every request and answer logged."""
@@ -55,8 +61,8 @@ class GatewayEndpoint(http.Controller):
                 "protocol": protocol,
                 "operation": str(info["operation"])[:30] or False,
                 "ip": ip,
-                "txn_id": str(info["txn"] or "")[:64] or False,
-                "account_number": str(info["account"] or "")[:30] or False,
+                "txn_id": _loggable(info["txn"])[:64] or False,
+                "account_number": _loggable(info["account"])[:30] or False,
                 "request_body": raw[:LOG_LIMIT].decode("utf-8", "replace").replace("\x00", "\ufffd"),
                 "response_body": body[:LOG_LIMIT],
                 "http_status": status,
@@ -95,7 +101,10 @@ class OsmdPaymentGatewayApi(GatewayEndpoint):
                 raise GatewayError("not_found", _lt("Unknown operation %(operation)s."), operation=operation[:30])
             try:
                 payload = json.loads(raw.decode("utf-8"), parse_float=Decimal)
-            except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[…" nested thousands deep
+                # "\ud800" and "\u0000" are valid JSON but no text PostgreSQL stores or searches
+                if "\\u0000" in json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8").decode():
+                    raise ValueError("NUL character")
+            except (UnicodeError, ValueError, RecursionError):  # RecursionError: "[[[[…" nested thousands deep
                 raise GatewayError("bad_request", _lt("The body is not JSON in UTF-8.")) from None
             if not isinstance(payload, dict):
                 raise GatewayError("bad_request", _lt("The body must be a JSON object."))

@@ -114,7 +114,9 @@ def _mutate_json(body, rnd):
         if choice < 0.5:
             payload[key] = rnd.choice(HOSTILE)
         elif choice < 0.7:
-            payload[key] = rnd.choice((None, True, 1e308, -1, 0, 10**30, [], {}, [1, 2], {"a": 1}, 0.1 + 0.2))
+            payload[key] = rnd.choice(
+                (None, True, 1e308, -1, 0, 10**30, [], {}, [1, 2], {"a": 1}, 0.1 + 0.2, "\ud800", "1\x00", ["\x00"])
+            )
         elif choice < 0.85:
             payload.pop(key, None)
         else:
