@@ -143,3 +143,16 @@ def test_no_secrets_or_local_state_tracked():
 def test_shell_scripts_parse(script):
     proc = subprocess.run(["bash", "-n", str(REPO / "scripts" / script)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("addon", sorted(p.parent.parent.name for p in REPO.glob("addons/*/i18n/uk.po")))
+def test_template_and_ukrainian_translation_list_the_same_terms(addon):
+    """Odoo merges uk.po with the addon's .pot when it reads code translations: a term missing from the .pot is
+    dropped (shown in English) however well uk.po translates it. Both list the same terms."""
+    import polib  # noqa: PLC0415 - a dev requirement, only for this check
+
+    i18n = REPO / "addons" / addon / "i18n"
+    pot = {(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(i18n / f"{addon}.pot"))}
+    po = {(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(i18n / "uk.po")) if not entry.obsolete}
+    assert sorted(po - pot, key=str) == [], f"in uk.po but not in {addon}.pot (Odoo ignores them)"
+    assert sorted(pot - po, key=str) == [], f"in {addon}.pot but not translated in uk.po"
