@@ -390,7 +390,7 @@ class TestRegistryImport(OnboardingCommon):
         huge_floor["premises"][2]["floor"] = "1E+999999"
         cases = {
             "truncated": (good[: len(good) // 2], "damaged"),
-            "area": (make_workbook(huge_area), "row 3"),
+            "area": (make_workbook(huge_area), "row 3, column Total area, m²: 1e+308 is not a plausible number."),
             "floor": (make_workbook(huge_floor), "row 4"),
         }
         domain = [("company_id", "=", self.company.id)]

@@ -461,9 +461,9 @@ def _cell_text(value):
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value.is_integer():
+        if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
-        return repr(value)
+        return repr(value)  # 1e+308, not its 309 digits
     return " ".join(str(value).split())
 
 
