@@ -5,7 +5,7 @@ The property, per request: an answer in the protocol's own format (XML or JSON, 
 no "internal" result in the agent's log (an exception the adapter did not expect), and a refusal writes nothing
 (no agent transaction, no journal entry). At the end the ledger is balanced.
 
-A fixed seed and OSMD_FUZZ_PROTOCOL_INPUTS requests per protocol (60 in the README's test command; the long run
+A fixed seed and OSMD_FUZZ_PROTOCOL_INPUTS requests per protocol (200 in the README's test command; the long run
 sets 10 000, see README "Fuzzing").
 """
 
@@ -24,7 +24,7 @@ from .test_easypay import ProtocolCommon
 
 _logger = logging.getLogger(__name__)
 
-INPUTS = int(os.environ.get("OSMD_FUZZ_PROTOCOL_INPUTS", "60"))
+INPUTS = int(os.environ.get("OSMD_FUZZ_PROTOCOL_INPUTS", "200"))
 
 HOSTILE = (
     "",

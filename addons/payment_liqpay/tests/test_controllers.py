@@ -216,7 +216,7 @@ class TestWebhookFuzz(LiqPayCommon, PaymentHttpCommon):
         rnd = random.Random(15)
         tx = self._create_transaction("redirect")
         fields = list(self._make_payment_data())
-        for _index in range(80):
+        for _index in range(200):
             payment_data = self._make_payment_data()
             for _ in range(rnd.randint(1, 3)):
                 key = rnd.choice([*fields, "unknown"])

@@ -209,7 +209,7 @@ class TestMonobankWebhookFuzz(MonobankCommon, PaymentHttpCommon):
         rnd = random.Random(15)
         tx = self._create_invoiced_transaction()
         keys = [*self._status(tx, "success"), "paymentInfo", "cancelList", "failureReason", "unknown"]
-        for index in range(80):
+        for index in range(200):
             payment_data = self._status(tx, rnd.choice(("success", "failure", "processing", "reversed", "hold")))
             payment_data["modifiedDate"] = f"2025-02-01T10:{index // 60:02d}:{index % 60:02d}Z"
             for _ in range(rnd.randint(1, 3)):
