@@ -119,17 +119,39 @@ class PaymentsCommon(BillingCommon):
         ]
         return ("\r\n".join(head + [d.replace("\n", "\r\n") for d in docs] + ["КонецФайла", ""])).encode("cp1251")
 
-    def _import(self, data, user=None, journal=None, filename="kb_to_1c.txt"):
+    def _import(self, data, user=None, journal=None, filename="kb_to_1c.txt", mapping=None):
         user = user or self.accountant
         journal = journal or self.journal_a
+        vals = {"statement_file": base64.b64encode(data), "statement_filename": filename}
+        if mapping:
+            vals["sheet_mapping_id"] = mapping.id
         wizard = (
             self.env["account.statement.import"]
             .with_user(user)
             .with_company(journal.company_id)
             .with_context(journal_id=journal.id)
-            .create({"statement_file": base64.b64encode(data), "statement_filename": filename})
+            .create(vals)
         )
         return wizard.import_file_button()
+
+    def _ifobs_mapping(self):
+        """OCA's saved column mapping of an iFOBS-style CSV (another bank's statement)."""
+        return self.env["account.statement.import.sheet.mapping"].create(
+            {
+                "name": "iFOBS Укргазбанк",
+                "file_encoding": "windows-1251",
+                "delimiter": "semicolon",
+                "float_decimal_sep": "comma",
+                "float_thousands_sep": "none",
+                "timestamp_format": "%d.%m.%Y",
+                "timestamp_column": "Дата",
+                "amount_column": "Сума",
+                "description_column": "Призначення",
+                "partner_name_column": "Платник",
+                "bank_account_column": "Рахунок платника",
+                "transaction_id_column": "ID",
+            }
+        )
 
     def _lines(self, journal=None):
         return self.env["account.bank.statement.line"].search(

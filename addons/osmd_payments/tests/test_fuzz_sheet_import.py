@@ -5,7 +5,6 @@ OCA's parser is not ours, but our accountants upload through it: the property is
 fixed seed and OSMD_FUZZ_SHEET_INPUTS files (200 in the README's test command).
 """
 
-import base64
 import logging
 import os
 import random
@@ -44,22 +43,7 @@ HOSTILE = (
 class TestSheetImportFuzz(PaymentsCommon):
     @mute_logger("odoo.addons.account_statement_import_sheet_file.models.account_statement_import_sheet_parser")
     def test_hostile_csv_through_a_saved_mapping(self):
-        mapping = self.env["account.statement.import.sheet.mapping"].create(
-            {
-                "name": "iFOBS",
-                "file_encoding": "windows-1251",
-                "delimiter": "semicolon",
-                "float_decimal_sep": "comma",
-                "float_thousands_sep": "none",
-                "timestamp_format": "%d.%m.%Y",
-                "timestamp_column": "Дата",
-                "amount_column": "Сума",
-                "description_column": "Призначення",
-                "partner_name_column": "Платник",
-                "bank_account_column": "Рахунок платника",
-                "transaction_id_column": "ID",
-            }
-        )
+        mapping = self._ifobs_mapping()
         payer = ua_iban("320478", "26209999999999")
         header = ["ID", "Дата", "Сума", "Платник", "Рахунок платника", "Призначення"]
         rnd = random.Random(15)
@@ -77,22 +61,10 @@ class TestSheetImportFuzz(PaymentsCommon):
                 data = data[: rnd.randrange(len(data) + 1)] + bytes(
                     rnd.randrange(256) for _ in range(rnd.randint(0, 8))
                 )
-            wizard = (
-                self.env["account.statement.import"]
-                .with_user(self.accountant)
-                .with_context(journal_id=self.journal_a.id)
-                .create(
-                    {
-                        "statement_file": base64.b64encode(data),
-                        "statement_filename": f"ifobs_{index}.csv",
-                        "sheet_mapping_id": mapping.id,
-                    }
-                )
-            )
             before = self.env["account.bank.statement.line"].search_count([])
             try:
                 with self.env.cr.savepoint():
-                    wizard.import_file_button()
+                    self._import(data, filename=f"ifobs_{index}.csv", mapping=mapping)
             except UserError:
                 outcomes["refused"] += 1
                 self.assertEqual(self.env["account.bank.statement.line"].search_count([]), before, data[:200])

@@ -1,4 +1,3 @@
-import base64
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
@@ -245,22 +244,7 @@ class TestPayments(PaymentsCommon):
     def test_other_banks_through_a_saved_sheet_mapping(self):
         """An iFOBS-style CSV of another bank, read by OCA's saved column mapping, is matched like the others."""
         invoice = self._invoice(self.account2, 75.00, date(2026, 4, 20))
-        mapping = self.env["account.statement.import.sheet.mapping"].create(
-            {
-                "name": "iFOBS Укргазбанк",
-                "file_encoding": "windows-1251",
-                "delimiter": "semicolon",
-                "float_decimal_sep": "comma",
-                "float_thousands_sep": "none",
-                "timestamp_format": "%d.%m.%Y",
-                "timestamp_column": "Дата",
-                "amount_column": "Сума",
-                "description_column": "Призначення",
-                "partner_name_column": "Платник",
-                "bank_account_column": "Рахунок платника",
-                "transaction_id_column": "ID",
-            }
-        )
+        mapping = self._ifobs_mapping()
         payer = ua_iban("320478", "26209999999999")
         rows = [
             "ID;Дата;Сума;Платник;Рахунок платника;Призначення",
@@ -268,19 +252,7 @@ class TestPayments(PaymentsCommon):
             "A-2;10.04.2026;-12,00;БАНК;UA903052990000029024000000001;Комісія",
         ]
         data = ("\r\n".join(rows) + "\r\n").encode("cp1251")
-        wizard = (
-            self.env["account.statement.import"]
-            .with_user(self.accountant)
-            .with_context(journal_id=self.journal_a.id)
-            .create(
-                {
-                    "statement_file": base64.b64encode(data),
-                    "statement_filename": "ifobs.csv",
-                    "sheet_mapping_id": mapping.id,
-                }
-            )
-        )
-        wizard.import_file_button()
+        self._import(data, filename="ifobs.csv", mapping=mapping)
         lines = self._lines()
         self.assertEqual(sorted(lines.mapped("osmd_match_state")), ["auto", "none"])
         self.assertEqual(invoice.payment_state, "paid")
