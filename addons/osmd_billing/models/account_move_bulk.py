@@ -855,9 +855,9 @@ class AccountMove(models.Model):
             raise UserError(self.env._("The entry %(name)s is not balanced.", name=unbalanced[0]))
 
     @api.model
-    def _osmd_bulk_copy_chatter(self, move_ids, plan):
+    def _osmd_bulk_copy_chatter(self, move_ids, plan, message_date=None):
         """Write the reference's chatter (see ``_osmd_bulk_check_chatter``) for the moves ``move_ids``,
-        authored by the current user."""
+        authored by the current user; dated ``message_date`` when given, else as the reference's messages."""
         chatter = plan.get("chatter")
         if not chatter:
             return
@@ -876,6 +876,7 @@ class AccountMove(models.Model):
                     "message_id": generate_tracking_message_id(f"{move_id}-{self._name}"),
                     "create_uid": uid,
                     "write_uid": uid,
+                    **({"date": message_date} if message_date else {}),
                 }
                 for message_id, move_id, parent_id in zip(ids, move_ids, parents, strict=True)
             ]

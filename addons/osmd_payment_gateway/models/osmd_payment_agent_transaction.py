@@ -79,7 +79,8 @@ class OsmdPaymentAgentTransaction(models.Model):
             account=account.number,
         )
         Move = self.env["account.move"].sudo().with_context(osmd_defer_advances=True)
-        move = Move.create(
+        move = Move._osmd_book_agent_payment(
+            self,
             {
                 "move_type": "entry",
                 "journal_id": agent.journal_id.id,
@@ -102,9 +103,8 @@ class OsmdPaymentAgentTransaction(models.Model):
                         {"account_id": receivable.id, "partner_id": holder.id, "name": label, "balance": -self.amount}
                     ),
                 ],
-            }
+            },
         )
-        move.action_post()
         self.write({"move_id": move.id, "state": "paid"})
         self.env["account.move.line"].sudo()._osmd_reconcile_with_debts(
             move.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
