@@ -12,6 +12,9 @@ Three steps, from the repository root (ARGS as in bench_billing.py):
     .venv/bin/python "$ODOO_SRC/odoo-bin" "${ARGS[@]}" -d osmd_bench_gw -i osmd_payment_gateway --stop-after-init
     BENCH_STEP=setup .venv/bin/python "$ODOO_SRC/odoo-bin" shell "${ARGS[@]}" -d osmd_bench_gw --no-http \\
         < scripts/bench_gateway.py
+    # 1b. before every load: PostgreSQL's autovacuum is off on some development machines (`SHOW autovacuum`);
+    #     without it the dead rows of earlier runs (customer ranks, reconciled items) slow every later run
+    psql -d osmd_bench_gw -c "VACUUM ANALYZE"
     # 2. Odoo with workers
     .venv/bin/python "$ODOO_SRC/odoo-bin" "${ARGS[@]}" -d osmd_bench_gw --workers=4 --max-cron-threads=0 \\
         --http-port=8079 --db-filter=^osmd_bench_gw$ --log-level=warn &
@@ -127,6 +130,8 @@ def load():
             if RATE:
                 next_at += rng.expovariate(RATE)
                 pause = next_at - time.monotonic()
+                if next_at >= deadline:  # the next arrival falls after the end of the run
+                    break
                 if pause > 0:
                     time.sleep(pause)
             number = rng.choice(numbers)
