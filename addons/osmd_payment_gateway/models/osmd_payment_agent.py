@@ -7,7 +7,7 @@ from odoo.exceptions import ConcurrencyError, ValidationError
 from odoo.fields import Domain
 
 from odoo.addons.osmd_base.tools.ipnet import ip_allowed, parse_network
-from odoo.addons.osmd_billing.tools.money import round_money, to_decimal
+from odoo.addons.osmd_billing.tools.money import round_money
 
 from ..tools import gateway
 from ..tools.gateway import GatewayError, _lt
@@ -256,33 +256,12 @@ class OsmdPaymentAgent(models.Model):
         }
 
     def _osmd_debt_by_service(self, account):
-        Line = self.env["account.move.line"].sudo()
-        debits = Line.search(
-            Domain("move_id.osmd_account_id", "=", account.id)
-            & Domain("account_type", "=", "asset_receivable")
-            & Domain("parent_state", "=", "posted")
-            & Domain("reconciled", "=", False)
-            & Domain("amount_residual", ">", 0)
-        )
-        penalties = set(self.env["osmd.turnover.register"]._get_penalty_products().ids)
-        left = Line._osmd_left_by_service(debits, penalties, self.company_id)
-        totals = {}
-        for rest in left.values():
-            for product_id, amount in rest.items():
-                totals[product_id] = totals.get(product_id, Decimal(0)) + amount
-        explained = sum(totals.values(), Decimal(0))
-        other = round_money(sum((to_decimal(line.amount_residual) for line in debits), Decimal(0))) - explained
         # names as the association's documents write them (in Ukrainian when it is installed)
         lang = "uk_UA" if "uk_UA" in dict(self.env["res.lang"].get_installed()) else self.env.lang
-        products = self.env["product.product"].sudo().with_context(lang=lang).browse(list(totals))
+        owed, other = account.with_context(lang=lang)._osmd_debt_by_service()
         services = [
-            {
-                "code": product.default_code or str(product.id),
-                "name": product.name,
-                "debt": f"{round_money(totals[product.id]):.2f}",
-            }
-            for product in products.sorted(lambda p: (p.osmd_payment_priority, p.id))
-            if totals[product.id] > 0
+            {"code": product.default_code or str(product.id), "name": product.name, "debt": f"{amount:.2f}"}
+            for product, amount in owed
         ]
         if other > 0:
             services.append({"code": "other", "name": "Інша заборгованість", "debt": f"{other:.2f}"})

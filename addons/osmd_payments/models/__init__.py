@@ -6,3 +6,4 @@ from . import account_move
 from . import account_bank_statement_line
 from . import osmd_payment_registry
 from . import online_bank_statement_provider
+from . import osmd_account
