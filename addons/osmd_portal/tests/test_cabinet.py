@@ -1,0 +1,190 @@
+from datetime import date, timedelta
+
+from odoo.fields import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.osmd_billing.tests.common import PERIOD
+from odoo.addons.osmd_payments.tests.common import PaymentsCommon
+
+NBSP = "\N{NO-BREAK SPACE}"
+
+
+@tagged("post_install", "-at_install")
+class TestResidentCabinet(PaymentsCommon, HttpCase):
+    """A resident's cabinet: their accounts with balance, debt by service, the date to pay by, the accruals with
+    their explanations, receipts, payments and the account book; never anybody else's, by URL or id."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.payer = cls.data_a["owners"][0]  # holder of account 1
+        cls.neighbour_partner = cls.data_a["owners"][2]  # holder of account 2
+        cls.resident = new_test_user(
+            cls.env,
+            login="cabinet_payer",
+            password="cabinet_payer_pwd_1",
+            groups="osmd_base.group_osmd_resident",
+            partner_id=cls.payer.id,
+            company_id=cls.company_a.id,
+            company_ids=[cls.company_a.id],
+        )
+        cls.neighbour = new_test_user(
+            cls.env,
+            login="cabinet_neighbour",
+            password="cabinet_neighbour_pwd_1",
+            groups="osmd_base.group_osmd_resident",
+            partner_id=cls.neighbour_partner.id,
+            company_id=cls.company_a.id,
+            company_ids=[cls.company_a.id],
+        )
+        run = cls._create_run()
+        run.action_compute()
+        run.action_post()
+        cls.invoice1 = run.move_ids.filtered(lambda move: move.osmd_account_id == cls.account1)
+        cls.invoice2 = run.move_ids.filtered(lambda move: move.osmd_account_id == cls.account2)
+        cls.lines1 = run.line_ids.filtered(lambda line: line.account_id == cls.account1)
+        cls.payment = cls._pay(cls.account1, 25.00, PERIOD + timedelta(days=20))
+
+    @classmethod
+    def _pay(cls, account, amount, day):
+        """A bank payment of the account, posted and reconciled with its invoices as the import does."""
+        journal = cls.journal_a
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": journal.id,
+                "date": day,
+                "osmd_account_id": account.id,
+                "partner_id": account.holder_id.id,
+                "line_ids": [
+                    Command.create({"account_id": journal.default_account_id.id, "balance": amount, "name": "Оплата"}),
+                    Command.create(
+                        {
+                            "account_id": account.holder_id.with_company(
+                                cls.company_a
+                            ).property_account_receivable_id.id,
+                            "partner_id": account.holder_id.id,
+                            "balance": -amount,
+                            "name": "Оплата",
+                        }
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        cls.env["account.move.line"]._osmd_reconcile_with_debts(
+            move.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        )
+        return move
+
+    @staticmethod
+    def money(value):
+        return f"{value:,.2f}".replace(",", NBSP).replace(".", ",")
+
+    def _get(self, url):
+        return self.url_open(url, allow_redirects=False)
+
+    def test_home_shows_the_accounts_balance_pay_by_and_last_payment(self):
+        self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
+        page = self._get("/my")
+        self.assertEqual(page.status_code, 200)
+        balance = self.invoice1.amount_total - 25.00
+        self.assertIn(self.account1.number, page.text)
+        self.assertIn(self.money(balance), page.text)
+        self.assertIn(self.invoice1.invoice_date_due.strftime("%d.%m.%Y"), page.text, "pay by")
+        self.assertIn(self.money(25.00), page.text, "the last payment")
+        self.assertIn(f"/my/osmd/accounts/{self.account1.id}/pay", page.text)
+        self.assertNotIn(self.account2.number, page.text)
+        self.assertNotIn(self.neighbour_partner.name, page.text)
+        # one account: /my/balance and /my/accounts lead to it
+        for url in ("/my/balance", "/my/accounts"):
+            response = self._get(url)
+            self.assertEqual(response.status_code, 303, url)
+            self.assertTrue(response.headers["Location"].endswith(f"/my/accounts/{self.account1.id}"))
+
+    def test_account_page_explains_every_accrual(self):
+        self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
+        page = self._get(f"/my/accounts/{self.account1.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertTrue(self.lines1)
+        for line in self.lines1:
+            self.assertIn(line.explanation, page.text)
+        self.assertIn(f"/my/accounts/{self.account1.id}/receipts/{self.invoice1.id}", page.text)
+        # debt by service: what is left of each service after the payment (oldest first)
+        owed, _other = self.account1._osmd_debt_by_service()
+        self.assertTrue(owed)
+        for product, amount in owed:
+            self.assertIn(self.money(amount), page.text, product.name)
+        self.assertIn(self.company_a.osmd_iban, page.text, "the bank details, the no-fee alternative")
+
+    def test_receipt_is_the_associations(self):
+        self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
+        response = self._get(f"/my/accounts/{self.account1.id}/receipts/{self.invoice1.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.account1.number, response.text)
+        self.assertIn("bank.gov.ua/qr/", response.text, "the NBU payment QR link")
+
+    def test_account_book_runs_the_balance(self):
+        self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
+        response = self._get(f"/my/accounts/{self.account1.id}/book?date_from=2026-01-01&date_to=2026-12-31")
+        self.assertEqual(response.status_code, 200)
+        text = response.text
+        total = self.invoice1.amount_total
+        self.assertIn(self.money(total), text)
+        self.assertIn(self.money(25.00), text)
+        self.assertIn(self.money(total - 25.00), text, "the closing balance")
+        first, second = sorted([(self.invoice1.date, self.invoice1.name), (self.payment.date, self.payment.name)])
+        self.assertLess(text.index(first[1]), text.index(second[1]), "in the order of the ledger's dates")
+        # a period before the holding began starts at its first day
+        response = self._get(f"/my/accounts/{self.account1.id}/book?date_from=2001-01-01&date_to=2026-12-31")
+        self.assertIn("01.01.2020", response.text)
+        # a date that is not one: the default period and a message, not an error page
+        response = self._get(f"/my/accounts/{self.account1.id}/book?date_from=31-02-2026")
+        self.assertEqual(response.status_code, 200)
+
+    def test_nobody_reads_what_is_not_theirs(self):
+        account1, invoice1 = self.account1, self.invoice1
+        urls = [
+            f"/my/accounts/{account1.id}",
+            f"/my/accounts/{account1.id}/book",
+            f"/my/accounts/{account1.id}/receipts/{invoice1.id}",
+            f"/my/accounts/{self.account2.id}/receipts/{invoice1.id}",  # their own account, someone else's receipt
+            f"/my/accounts/{self.account_b1.id}",  # another association
+            "/my/accounts/999999",
+        ]
+        self.authenticate("cabinet_neighbour", "cabinet_neighbour_pwd_1")
+        for url in urls:
+            self.assertEqual(self._get(url).status_code, 404, url)
+        home = self._get("/my").text
+        self.assertNotIn(account1.number, home)
+        self.assertNotIn(self.payer.name, home)
+        self.assertIn(self.account2.number, home)
+        # a staff member (chairman) sees no resident's card on their own /my
+        self.authenticate(self.users_a["chairman"].login, self.users_a["chairman"].login)
+        self.assertNotIn(account1.number, self._get("/my").text)
+        # anonymous: to the login page
+        self.authenticate(None, None)
+        response = self._get(f"/my/accounts/{account1.id}")
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("/web/login", response.headers["Location"])
+
+    def test_former_holder_loses_access_the_day_the_holding_ends(self):
+        self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
+        self.assertEqual(self._get(f"/my/accounts/{self.account1.id}").status_code, 200)
+        # the flat is sold: the holding and the registration (the seller lived there) end yesterday
+        yesterday = date.today() - timedelta(days=1)
+        self.account1.holder_line_ids.filtered(lambda holder: holder.partner_id == self.payer).date_end = yesterday
+        self.account1.resident_ids.filtered(lambda resident: resident.partner_id == self.payer).date_end = yesterday
+        self.env["osmd.account.holder"].create(
+            {"account_id": self.account1.id, "partner_id": self.neighbour_partner.id, "date_start": date.today()}
+        )
+        self.env.flush_all()
+        for url in (f"/my/accounts/{self.account1.id}", f"/my/accounts/{self.account1.id}/receipts/{self.invoice1.id}"):
+            self.assertEqual(self._get(url).status_code, 404, url)
+        self.assertNotIn(self.account1.number, self._get("/my").text)
+        # the new holder sees the account from their first day: not the accruals and payments before
+        self.authenticate("cabinet_neighbour", "cabinet_neighbour_pwd_1")
+        page = self._get(f"/my/accounts/{self.account1.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn(f"/receipts/{self.invoice1.id}", page.text)
+        self.assertEqual(self._get(f"/my/accounts/{self.account1.id}/receipts/{self.invoice1.id}").status_code, 404)
