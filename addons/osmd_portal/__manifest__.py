@@ -8,8 +8,9 @@
     "author": "OSMD",
     "website": "https://github.com/osmd-billing/osmd",
     "maintainers": ["osmd"],
-    "depends": ["osmd_payment_card", "osmd_metering", "portal"],
+    "depends": ["osmd_payment_card", "osmd_metering", "portal", "portal_debranding"],
     "data": [
         "views/osmd_portal_templates.xml",
+        "data/ir_ui_view_data.xml",
     ],
 }

@@ -1,10 +1,14 @@
 from datetime import date, timedelta
 
+from lxml import html
+
 from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.osmd_billing.tests.common import PERIOD
 from odoo.addons.osmd_payments.tests.common import PaymentsCommon
+
+from ..models.ir_ui_view import ODOO_MODULES, ODOO_TERMS_UK
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -188,3 +192,55 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertNotIn(f"/receipts/{self.invoice1.id}", page.text)
         self.assertEqual(self._get(f"/my/accounts/{self.account1.id}/receipts/{self.invoice1.id}").status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestCabinetSpeaksUkrainian(PaymentsCommon, HttpCase):
+    """The resident's pages in Ukrainian, Odoo's own words on them included; the association's name instead of
+    Odoo's "Your logo" picture."""
+
+    def test_no_english_left_on_the_residents_pages(self):
+        self.env["res.lang"]._activate_lang("uk_UA")
+        self.env["ir.module.module"]._load_module_terms([*ODOO_MODULES, "osmd_portal"], ["uk_UA"], overwrite=True)
+        self.env["ir.ui.view"]._osmd_translate_odoo_terms()
+        new_test_user(
+            self.env,
+            login="uk_resident",
+            password="uk_resident_pwd_1",
+            groups="osmd_base.group_osmd_resident",
+            partner_id=self.data_a["owners"][0].id,
+            company_id=self.company_a.id,
+            company_ids=[self.company_a.id],
+            lang="uk_UA",
+        )
+        login = self.url_open("/web/login").text  # no language chosen: Ukrainian
+        self.authenticate("uk_resident", "uk_resident_pwd_1")
+        pages = [login] + [
+            self.url_open(url).text
+            for url in (
+                "/my",
+                f"/my/accounts/{self.account1.id}",
+                f"/my/accounts/{self.account1.id}/book",
+                f"/my/osmd/accounts/{self.account1.id}/pay",
+            )
+        ]
+        for page in pages:
+            english = {text for text in visible_texts(page) if text in ODOO_TERMS_UK}
+            self.assertFalse(english, "Odoo's words left in English")
+        self.assertIn("Мій обліковий запис", pages[1])
+        self.assertIn("Мої особові рахунки", pages[1])
+        # the association's name, not Odoo's placeholder picture
+        self.assertTrue(self.company_a.uses_default_logo)
+        brand = html.fromstring(pages[1]).xpath("//a[contains(@class, 'navbar-brand')]")[0]
+        self.assertEqual(brand.text_content().strip(), self.company_a.name)
+        self.assertFalse(brand.xpath(".//img"))
+
+
+def visible_texts(page):
+    """The texts of a page a reader sees or hears (text, placeholders, titles, labels), one per node."""
+    doc = html.fromstring(page)
+    for hidden in doc.xpath("//script|//style|//noscript"):
+        hidden.drop_tree()
+    texts = {" ".join(text.split()) for text in doc.xpath("//body//text()")}
+    texts |= {" ".join(text.split()) for text in doc.xpath("//@placeholder|//@title|//@aria-label|//@alt")}
+    return texts - {""}

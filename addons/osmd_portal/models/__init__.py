@@ -1,0 +1,2 @@
+from . import ir_ui_view
+from . import ir_http
