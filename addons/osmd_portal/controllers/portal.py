@@ -109,8 +109,9 @@ class OsmdResidentPortal(portal.CustomerPortal):
         )
         if since:
             domain &= Domain("date", ">=", since)
-        lines = request.env["account.move.line"].sudo().search(domain, order="date desc, id desc", limit=limit)
-        return lines.filtered(lambda line: line.credit) if limit == 1 else lines
+        if limit == 1:  # the last payment: not a payment taken back
+            domain &= Domain("credit", ">", 0)
+        return request.env["account.move.line"].sudo().search(domain, order="date desc, id desc", limit=limit)
 
     @staticmethod
     def _osmd_history(account, since):

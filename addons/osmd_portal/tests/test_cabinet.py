@@ -48,6 +48,11 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
         cls.invoice2 = run.move_ids.filtered(lambda move: move.osmd_account_id == cls.account2)
         cls.lines1 = run.line_ids.filtered(lambda line: line.account_id == cls.account1)
         cls.payment = cls._pay(cls.account1, 25.00, PERIOD + timedelta(days=20))
+        # the accountant registers a payment on the invoice (Odoo's "Register payment")
+        cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=cls.invoice1.ids
+        ).create({"amount": 10.00, "payment_date": PERIOD + timedelta(days=25)}).action_create_payments()
+        cls.paid = 35.00
 
     @classmethod
     def _pay(cls, account, amount, day):
@@ -92,11 +97,11 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
         self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
         page = self._get("/my")
         self.assertEqual(page.status_code, 200)
-        balance = self.invoice1.amount_total - 25.00
+        balance = self.invoice1.amount_total - self.paid
         self.assertIn(self.account1.number, page.text)
         self.assertIn(self.money(balance), page.text)
         self.assertIn(self.invoice1.invoice_date_due.strftime("%d.%m.%Y"), page.text, "pay by")
-        self.assertIn(self.money(25.00), page.text, "the last payment")
+        self.assertIn(self.money(10.00), page.text, "the last payment, registered by the accountant")
         self.assertIn(f"/my/osmd/accounts/{self.account1.id}/pay", page.text)
         self.assertNotIn(self.account2.number, page.text)
         self.assertNotIn(self.neighbour_partner.name, page.text)
@@ -136,7 +141,9 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
         total = self.invoice1.amount_total
         self.assertIn(self.money(total), text)
         self.assertIn(self.money(25.00), text)
-        self.assertIn(self.money(total - 25.00), text, "the closing balance")
+        self.assertIn(self.money(10.00), text, "the payment registered on the invoice is in the book")
+        self.assertIn(self.money(total - self.paid), text, "the closing balance")
+        self.assertEqual(self.account1.balance, total - self.paid)
         first, second = sorted([(self.invoice1.date, self.invoice1.name), (self.payment.date, self.payment.name)])
         self.assertLess(text.index(first[1]), text.index(second[1]), "in the order of the ledger's dates")
         # a period before the holding began starts at its first day
