@@ -1,1 +1,2 @@
 from . import test_cabinet
+from . import test_readings
