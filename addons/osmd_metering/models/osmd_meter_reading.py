@@ -476,13 +476,15 @@ class OsmdMeterReading(models.Model):
             if not warnings:
                 vals, _replaced = self._real_vals(tail)
                 qty = to_decimal(vals["consumption"])
-                uom = meter.uom_id.name or ""
+                # read by residents in the cabinet too: comma decimals and Ukrainian units in Ukrainian
+                lang = self.env.lang
+                uom = unit_label(meter.uom_id.name, lang)
                 if qty < 0:
                     warnings.append(
                         self.env._(
                             "The consumption is negative (%(qty)s %(uom)s): the estimates billed since the previous "
                             "reading were higher.",
-                            qty=fmt(qty),
+                            qty=fmt_doc(qty, lang),
                             uom=uom,
                         )
                     )
@@ -494,10 +496,10 @@ class OsmdMeterReading(models.Model):
                         self.env._(
                             "Unusually large: %(qty)s %(uom)s, more than %(factor)s × the average of %(average)s "
                             "%(uom)s.",
-                            qty=fmt(qty),
+                            qty=fmt_doc(qty, lang),
                             uom=uom,
-                            factor=fmt(factor),
-                            average=fmt((sum(history, Decimal(0)) / len(history)).quantize(QUANT)),
+                            factor=fmt_doc(factor, lang),
+                            average=fmt_doc((sum(history, Decimal(0)) / len(history)).quantize(QUANT), lang),
                         )
                     )
         warnings += meter._get_verification_warnings(self.date)

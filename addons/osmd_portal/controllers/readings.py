@@ -6,13 +6,26 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.http import request
 
-from odoo.addons.osmd_billing.tools.formatting import fmt_number
+from odoo.addons.osmd_billing.tools.formatting import fmt_number, unit_label
 from odoo.addons.osmd_metering.controllers.meter_qr import OsmdMeterQrController
 from odoo.addons.portal.controllers import portal
 
 from .portal import fmt_date
 
 MAX_VALUE = 10**12
+
+
+def fmt_values(reading):
+    """The zones' values of a reading as the resident reads them: comma decimals, «T1: …, T2: …» for several."""
+    values = [fmt_number(value) for value in reading._zone_values()]
+    if len(values) == 1:
+        return values[0]
+    return ", ".join(f"T{zone}: {value}" for zone, value in enumerate(values, start=1))
+
+
+def uom_text(meter):
+    """The meter's unit as the page's language writes it (м³, кВт·год in Ukrainian)."""
+    return unit_label(meter.uom_id.name, request.env.lang)
 
 
 def window(company, today):
@@ -100,11 +113,11 @@ class OsmdResidentReadings(portal.CustomerPortal):
         values.update(
             page_name="osmd_reading",
             meter=meter,
-            uom=meter.uom_id.name or "",
+            uom=uom_text(meter),
             last_text=(
                 request.env._(
                     "Last confirmed reading: %(value)s on %(date)s",
-                    value=last._format_values(),
+                    value=f"{fmt_values(last)} {uom_text(meter)}",
                     date=fmt_date(last.date),
                 )
                 if last
@@ -141,12 +154,19 @@ class OsmdResidentReadings(portal.CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update(
             page_name="osmd_meters",
-            meters=meters,
+            meters=[
+                {
+                    "meter": meter,
+                    "last": meter.last_reading_id and f"{fmt_values(meter.last_reading_id)} {uom_text(meter)}",
+                    "last_date": fmt_date(meter.last_reading_id.date),
+                }
+                for meter in meters
+            ],
             readings=[
                 {
                     "meter": reading.meter_id,
                     "date": fmt_date(reading.date),
-                    "values": reading._format_values(),
+                    "values": fmt_values(reading),
                     "state": reading.state,
                     "state_label": dict(reading._fields["state"]._description_selection(request.env)).get(
                         reading.state
