@@ -2,7 +2,7 @@
     "name": "OSMD Billing: services, tariffs and monthly accruals",
     "summary": "Services, tariffs, subscriptions, benefits and subsidies; monthly billing runs posted as "
     "customer invoices per personal account",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Services/Condominium",
     "license": "LGPL-3",
     "author": "OSMD",

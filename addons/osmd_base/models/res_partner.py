@@ -5,9 +5,42 @@ from odoo.addons.base.models.res_partner import _lang_get
 
 from ..tools.phone import PhoneError, normalize_phone
 
+NOTIFY_CHANNELS = [("email", "E-mail"), ("sms", "SMS"), ("none", "Do not send")]
+# what the association sends to its people, and how each person wants it
+NOTIFY_KINDS = ("receipts", "debt", "readings", "news")
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    osmd_notify_receipts = fields.Selection(
+        NOTIFY_CHANNELS,
+        string="Receipts by",
+        default="email",
+        required=True,
+        help="How the association sends this person the monthly receipts.",
+    )
+    osmd_notify_debt = fields.Selection(
+        NOTIFY_CHANNELS,
+        string="Debt reminders by",
+        default="sms",
+        required=True,
+        help="How the association reminds this person of a debt.",
+    )
+    osmd_notify_readings = fields.Selection(
+        NOTIFY_CHANNELS,
+        string="Meter reminders by",
+        default="email",
+        required=True,
+        help="How the association announces the reading window and meter verifications to this person.",
+    )
+    osmd_notify_news = fields.Selection(
+        NOTIFY_CHANNELS,
+        string="Announcements by",
+        default="email",
+        required=True,
+        help="How the association sends this person its announcements.",
+    )
 
     osmd_document_lang = fields.Selection(
         _lang_get,
@@ -79,3 +112,9 @@ class ResPartner(models.Model):
             for company in self.company_id:
                 self._osmd_normalize_phone_vals(vals, company)
         return super().write(vals)
+
+    def _osmd_wants(self, kind, channel):
+        """The partners of ``self`` who want the association's ``kind`` (receipts, debt, readings, news) by
+        ``channel`` (email, sms)."""
+        assert kind in NOTIFY_KINDS, kind
+        return self.filtered(lambda partner: partner[f"osmd_notify_{kind}"] == channel)

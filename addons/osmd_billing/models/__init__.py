@@ -14,7 +14,6 @@ from . import osmd_billing_problem
 from . import osmd_penalty
 from . import osmd_recalculation
 from . import osmd_recalculation_line
-from . import res_partner
 from . import osmd_sms_provider
 from . import sms_sms
 from . import res_currency

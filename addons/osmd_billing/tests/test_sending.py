@@ -178,7 +178,7 @@ class TestSending(BillingCommon):
         self.assertRecordValues(wizard, [{"state": "done", "sms_count": 1, "sms_failed_count": 1}])
 
     def test_sms_preferences_and_minimum(self):
-        self.maria.osmd_sms_reminders = False
+        self.maria.osmd_notify_debt = "none"
         wizard = self._wizard(send_email=False, send_sms=True)
         wizard.action_send()
         self.assertEqual([r["json"]["recipients"] for r in self.server.recorded], [["380501112233"]])
@@ -186,14 +186,14 @@ class TestSending(BillingCommon):
         self.assertEqual(self._sms(wizard).partner_id, self.ivan)
 
         self.server.recorded.clear()
-        self.ivan.osmd_sms_reminders = False
+        self.ivan.osmd_notify_debt = "none"
         wizard = self._wizard(send_email=False, send_sms=True)
         wizard.action_send()
         self.assertFalse(self.server.recorded, "opted-out holders get no SMS")
         self.assertFalse(wizard.sms_ids)
         self.assertEqual(wizard.sms_optout_count, 2)
 
-        self.ivan.osmd_sms_reminders = True
+        self.ivan.osmd_notify_debt = "sms"
         wizard = self._wizard(send_email=False, send_sms=True, min_amount=self.move1.amount_residual)
         wizard.action_send()
         self.assertFalse(self.server.recorded, "debts not above the minimum get no SMS")
@@ -371,7 +371,7 @@ class TestSending(BillingCommon):
         self.assertEqual(mails.recipient_ids, self.ivan)
         self.assertRecordValues(wizard, [{"email_count": 1, "email_missing_count": 1}])
 
-        self.ivan.osmd_receipt_by_email = False
+        self.ivan.osmd_notify_receipts = "none"
         before = Mail.search([])
         wizard = self._wizard(send_email=True)
         wizard.action_send()

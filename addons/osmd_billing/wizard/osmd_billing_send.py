@@ -110,7 +110,7 @@ class OsmdBillingSend(models.TransientModel):
 
     def _do_send_email(self, moves):
         """Send each receipt by Odoo's invoice sending (PDF + invoice mail template), mails queued."""
-        optout = moves.filtered(lambda move: not move.partner_id.osmd_receipt_by_email)
+        optout = moves.filtered(lambda move: move.partner_id.osmd_notify_receipts != "email")
         missing = (moves - optout).filtered(lambda move: not move.partner_id.email)
         todo = moves - optout - missing
         if todo:
@@ -142,7 +142,7 @@ class OsmdBillingSend(models.TransientModel):
             if currency.compare_amounts(amount, self.min_amount) <= 0:
                 continue
             holder = account.holder_id
-            if not holder.osmd_sms_reminders:
+            if holder.osmd_notify_debt != "sms":
                 counts["sms_optout_count"] += 1
                 continue
             try:

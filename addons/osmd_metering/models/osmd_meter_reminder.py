@@ -267,7 +267,8 @@ class OsmdMeter(models.Model):
 
         Signed by the association; the e-mails are queued (not sent inside the cron).
         """
-        partners = account.portal_partner_ids | account.holder_id
+        # kept on the account's thread for everyone who sees it; e-mailed to those who want meter reminders so
+        partners = (account.portal_partner_ids | account.holder_id)._osmd_wants("readings", "email")
         return account.with_context(mail_notify_force_send=False).message_post(
             body=body,
             subject=subject,

@@ -208,6 +208,16 @@ class TestReadingWindowReminders(ReminderCommon):
         self.assertEqual(len(self._send(self.company_a, date(2025, 4, 20))), 3)
         self.assertEqual(len(self._comments(self.account_a1)), 2)
 
+    def test_reminder_follows_the_persons_preference(self):
+        """A holder who wants no meter reminders by e-mail is not sent one; the message stays on the account."""
+        holder = self.account_a1.holder_id
+        holder.osmd_notify_readings = "none"
+        self._send(self.company_a, date(2025, 3, 20))
+        message = self._comments(self.account_a1)
+        self.assertEqual(len(message), 1, "on the account's thread")
+        self.assertNotIn(holder, message.partner_ids)
+        self.assertIn(self.account_a2.holder_id, self._comments(self.account_a2).partner_ids)
+
     def test_missed_opening_day_is_caught_up(self):
         # the cron did not run from the 20th to the 23rd: the opening message goes out on the 24th
         self.assertEqual(len(self._send(self.company_a, date(2025, 3, 24))), 3)

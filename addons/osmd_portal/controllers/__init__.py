@@ -1,3 +1,4 @@
 from . import portal
 from . import login
 from . import readings
+from . import notifications

@@ -245,5 +245,6 @@ class OsmdMeterQrForResidents(OsmdMeterQrController):
         """The meter's QR sticker: staff get the backend form, residents the cabinet's reading form (after signing
         in); a meter that is not theirs does not exist."""
         if not request.env.user._is_internal():
-            return request.redirect(f"/my/meters/{int(meter_id)}/reading")
+            meter = OsmdResidentReadings._osmd_my_meter(meter_id)
+            return request.redirect(f"/my/meters/{meter.id}/reading")
         return super().meter_reading(meter_id, **kwargs)

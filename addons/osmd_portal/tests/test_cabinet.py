@@ -179,6 +179,31 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
         self.assertEqual(response.status_code, 303)
         self.assertIn("/web/login", response.headers["Location"])
 
+    def test_notification_preferences_are_the_persons_own(self):
+        self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
+        page = self.url_open("/my/notifications")
+        self.assertEqual(page.status_code, 200)
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        self.url_open(
+            "/my/notifications",
+            data={
+                "csrf_token": token,
+                "osmd_notify_receipts": "none",
+                "osmd_notify_debt": "email",
+                "osmd_notify_news": "fax",  # not a choice: unchanged
+                "name": "Someone else",  # not a preference: never written
+                "osmd_document_lang": "en_US",
+            },
+        )
+        self.payer.invalidate_recordset()
+        self.assertEqual(
+            (self.payer.osmd_notify_receipts, self.payer.osmd_notify_debt, self.payer.osmd_notify_news),
+            ("none", "email", "email"),
+        )
+        self.assertNotEqual(self.payer.name, "Someone else")
+        self.assertFalse(self.payer.osmd_document_lang)
+        self.assertEqual(self.neighbour_partner.osmd_notify_receipts, "email", "nobody else's")
+
     def test_former_holder_loses_access_the_day_the_holding_ends(self):
         self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
         self.assertEqual(self._get(f"/my/accounts/{self.account1.id}").status_code, 200)

@@ -112,3 +112,5 @@ class TestResidentReadings(PaymentsCommon, HttpCase):
         # the meter's QR sticker leads a resident to the cabinet's form, not to the staff's
         response = self.url_open(f"/osmd/meter/{self.meter.id}/reading", allow_redirects=False)
         self.assertTrue(response.headers["Location"].endswith(f"/my/meters/{self.meter.id}/reading"))
+        response = self.url_open(f"/osmd/meter/{self.other_meter.id}/reading", allow_redirects=False)
+        self.assertEqual(response.status_code, 404, "another person's meter does not exist")
