@@ -274,7 +274,38 @@ class OsmdResidentPortal(portal.CustomerPortal):
         )
         if not move:
             raise request.not_found()
-        return self._show_report(model=move, report_type="pdf", report_ref=RECEIPT_REPORT, download=download)
+        attachment = move.invoice_pdf_report_id
+        if not attachment:
+            # the receipt is generated once and kept as Odoo's Send keeps it (the e-mail then carries the same file):
+            # a PDF costs about a second of a core, residents open the same receipt again and again
+            report = request.env["ir.actions.report"].sudo().with_context(osmd_receipt_per_record=True)
+            content, kind = report._render_qweb_pdf(RECEIPT_REPORT, move.ids)
+            if kind != "pdf" or not content.startswith(b"%PDF"):
+                # no wkhtmltopdf (or tests): shown as Odoo shows reports
+                return self._show_report(model=move, report_type="pdf", report_ref=RECEIPT_REPORT, download=download)
+            attachment = (
+                request.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": move._get_invoice_report_filename(report=request.env.ref(RECEIPT_REPORT)),
+                        "raw": content,
+                        "mimetype": "application/pdf",
+                        "res_model": "account.move",
+                        "res_id": move.id,
+                        "res_field": "invoice_pdf_report_file",
+                    }
+                )
+            )
+        disposition = "attachment" if download else "inline"
+        return request.make_response(
+            attachment.raw,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(attachment.raw)),
+                ("Content-Disposition", http.content_disposition(attachment.name, disposition_type=disposition)),
+            ],
+        )
 
     @http.route("/my/accounts/<int:account_id>/book", type="http", auth="user", website=True, sitemap=False)
     def osmd_book(self, account_id, date_from=None, date_to=None, **kw):
