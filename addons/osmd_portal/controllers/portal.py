@@ -5,6 +5,7 @@ from odoo import fields, http
 from odoo.fields import Domain
 from odoo.http import request
 
+from odoo.addons.account.controllers.portal import PortalAccount
 from odoo.addons.osmd_billing.report.osmd_receipt import RECEIPT_REPORT
 from odoo.addons.osmd_billing.tools.formatting import fmt_number
 from odoo.addons.osmd_billing.tools.money import round_money, to_decimal
@@ -336,3 +337,28 @@ class OsmdResidentPortal(portal.CustomerPortal):
             holder_text=request.env._("Holder: %(name)s", name=account.holder_id.name or ""),
         )
         return request.render("osmd_portal.book", values)
+
+
+class OsmdResidentInvoices(PortalAccount):
+    """Odoo's invoice pages lead a resident to the cabinet: the account page and the association's receipt, not
+    Odoo's generic invoice (its "Proforma" and English terms)."""
+
+    @http.route()
+    def portal_my_invoices(self, *args, **kw):
+        if OsmdResidentPortal._osmd_my_accounts():
+            return request.redirect("/my/accounts")
+        return super().portal_my_invoices(*args, **kw)
+
+    @http.route()
+    def portal_my_invoice_detail(self, invoice_id, access_token=None, report_type=None, download=False, **kw):
+        if not request.env.user._is_public():
+            move = request.env["account.move"].sudo().browse(invoice_id).exists()
+            account = move.osmd_account_id
+            if account and account in OsmdResidentPortal._osmd_my_accounts():
+                if report_type == "pdf" and move.move_type == "out_invoice":
+                    suffix = "?download=1" if download else ""
+                    return request.redirect(f"/my/accounts/{account.id}/receipts/{move.id}{suffix}")
+                return request.redirect(f"/my/accounts/{account.id}")
+        return super().portal_my_invoice_detail(
+            invoice_id, access_token=access_token, report_type=report_type, download=download, **kw
+        )

@@ -179,6 +179,21 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
         self.assertEqual(response.status_code, 303)
         self.assertIn("/web/login", response.headers["Location"])
 
+    def test_odoo_invoice_pages_lead_to_the_cabinet(self):
+        self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
+        self.assertNotIn("/my/invoices?filterby=invoices", self._get("/my").text, "no Odoo invoice list on /my")
+        self.assertTrue(self._get("/my/invoices").headers["Location"].endswith("/my/accounts"))
+        page = self._get(f"/my/invoices/{self.invoice1.id}")
+        self.assertTrue(page.headers["Location"].endswith(f"/my/accounts/{self.account1.id}"))
+        pdf = self._get(f"/my/invoices/{self.invoice1.id}?report_type=pdf&download=true")
+        self.assertTrue(
+            pdf.headers["Location"].endswith(f"/my/accounts/{self.account1.id}/receipts/{self.invoice1.id}?download=1")
+        )
+        # someone else's invoice: Odoo's own answer (back to /my), never a way into that account
+        self.authenticate("cabinet_neighbour", "cabinet_neighbour_pwd_1")
+        response = self._get(f"/my/invoices/{self.invoice1.id}")
+        self.assertNotIn(f"/my/accounts/{self.account1.id}", response.headers.get("Location", ""))
+
     def test_notification_preferences_are_the_persons_own(self):
         self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
         page = self.url_open("/my/notifications")
