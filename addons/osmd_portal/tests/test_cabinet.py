@@ -3,12 +3,13 @@ from datetime import date, timedelta
 from lxml import html
 
 from odoo.fields import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.osmd_billing.tests.common import PERIOD
 from odoo.addons.osmd_payments.tests.common import PaymentsCommon
 
 from ..models.ir_ui_view import ODOO_MODULES, ODOO_TERMS_UK
+from .common import resident_user
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -23,24 +24,8 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
         super().setUpClass()
         cls.payer = cls.data_a["owners"][0]  # holder of account 1
         cls.neighbour_partner = cls.data_a["owners"][2]  # holder of account 2
-        cls.resident = new_test_user(
-            cls.env,
-            login="cabinet_payer",
-            password="cabinet_payer_pwd_1",
-            groups="osmd_base.group_osmd_resident",
-            partner_id=cls.payer.id,
-            company_id=cls.company_a.id,
-            company_ids=[cls.company_a.id],
-        )
-        cls.neighbour = new_test_user(
-            cls.env,
-            login="cabinet_neighbour",
-            password="cabinet_neighbour_pwd_1",
-            groups="osmd_base.group_osmd_resident",
-            partner_id=cls.neighbour_partner.id,
-            company_id=cls.company_a.id,
-            company_ids=[cls.company_a.id],
-        )
+        cls.resident = resident_user(cls.env, "cabinet_payer", cls.payer, cls.company_a)
+        cls.neighbour = resident_user(cls.env, "cabinet_neighbour", cls.neighbour_partner, cls.company_a)
         run = cls._create_run()
         run.action_compute()
         run.action_post()
@@ -250,16 +235,7 @@ class TestCabinetSpeaksUkrainian(PaymentsCommon, HttpCase):
         self.env["res.lang"]._activate_lang("uk_UA")
         self.env["ir.module.module"]._load_module_terms([*ODOO_MODULES, "osmd_portal"], ["uk_UA"], overwrite=True)
         self.env["ir.ui.view"]._osmd_translate_odoo_terms()
-        new_test_user(
-            self.env,
-            login="uk_resident",
-            password="uk_resident_pwd_1",
-            groups="osmd_base.group_osmd_resident",
-            partner_id=self.data_a["owners"][0].id,
-            company_id=self.company_a.id,
-            company_ids=[self.company_a.id],
-            lang="uk_UA",
-        )
+        resident_user(self.env, "uk_resident", self.data_a["owners"][0], self.company_a, lang="uk_UA")
         login = self.url_open("/web/login").text  # no language chosen: Ukrainian
         self.authenticate("uk_resident", "uk_resident_pwd_1")
         pages = [login] + [

@@ -2,11 +2,12 @@ import re
 from datetime import date
 from unittest.mock import patch
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.osmd_payments.tests.common import PaymentsCommon
 
 from ..controllers import readings
+from .common import resident_user
 
 
 @tagged("post_install", "-at_install")
@@ -35,15 +36,7 @@ class TestResidentReadings(PaymentsCommon, HttpCase):
             {"meter_id": cls.meter.id, "date": "2026-10-20", "value1": 120, "state": "confirmed"}
         )
         cls.company_a.write({"osmd_reading_day_start": 1, "osmd_reading_day_end": 28})
-        new_test_user(
-            cls.env,
-            login="reading_payer",
-            password="reading_payer_pwd_1",
-            groups="osmd_base.group_osmd_resident",
-            partner_id=cls.data_a["owners"][0].id,
-            company_id=cls.company_a.id,
-            company_ids=[cls.company_a.id],
-        )
+        resident_user(cls.env, "reading_payer", cls.data_a["owners"][0], cls.company_a)
 
     def _token(self):
         return re.search(r'csrf_token: "([^"]+)"', self.url_open("/my/meters").text).group(1)
