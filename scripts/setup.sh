@@ -142,6 +142,32 @@ _osmd_ensure_chromium() {
     fi
 }
 
+# Receipts and acts are PDF through wkhtmltopdf (Debian's package); the browser suite opens a real receipt PDF.
+_osmd_ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null 2>&1 && return 0
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        osmd_info "installing Debian's wkhtmltopdf for PDF receipts"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q wkhtmltopdf >/dev/null 2>&1 ||
+            { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wkhtmltopdf >/dev/null 2>&1; } ||
+            osmd_die "could not install Debian's wkhtmltopdf (apt-get install wkhtmltopdf)"
+    else
+        osmd_die "Debian's wkhtmltopdf is needed for PDF receipts: sudo apt-get install wkhtmltopdf"
+    fi
+}
+
+# The cabinet's browser suite drives chromium with playwright-core (package.json, package-lock.json): npm ci, never
+# a browser download (playwright-core has none).
+_osmd_ensure_node_modules() {
+    command -v npm >/dev/null 2>&1 || osmd_die "Node.js and npm are needed for the browser suite (apt-get install nodejs npm)"
+    local stamp="$OSMD_REPO/node_modules/.osmd-lock.sha"
+    local want
+    want="$(sha256sum "$OSMD_REPO/package-lock.json" | cut -d' ' -f1)"
+    [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && return 0
+    osmd_info "installing the browser suite's npm packages (npm ci)"
+    (cd "$OSMD_REPO" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || osmd_die "npm ci failed"
+    printf '%s\n' "$want" >"$stamp"
+}
+
 osmd_setup() {
     local t0 stamp_file want
     t0="$(osmd_now)"
@@ -160,7 +186,11 @@ osmd_setup() {
     fi
     OSMD_PY="$OSMD_VENV/bin/python"
     export OSMD_PY
-    [[ "${OSMD_SKIP_PG:-0}" == "1" ]] || _osmd_ensure_chromium
+    if [[ "${OSMD_SKIP_PG:-0}" != "1" ]]; then
+        _osmd_ensure_chromium
+        _osmd_ensure_wkhtmltopdf
+        _osmd_ensure_node_modules
+    fi
     if [[ "${OSMD_SKIP_PG:-0}" != "1" ]]; then
         osmd_pg_ensure
     fi
