@@ -209,6 +209,13 @@ class OsmdResidentReadings(portal.CustomerPortal):
         Reading = request.env["osmd.meter.reading"].sudo()
         preview = Reading.new(vals)
         if post.get("send") != "1":
+            # a reading the engineer could never confirm (below the last one, too many digits, dated before it) is
+            # refused at once, with the same message the queue would give
+            try:
+                Reading._check_before_confirm(preview)
+            except ValidationError as exc:
+                base["error"] = exc.args[0]
+                return request.render("osmd_portal.reading", base)
             # first step: what the meter consumed since the last confirmed reading, and any warning
             base["preview"] = {
                 "consumption": request.env._(

@@ -59,7 +59,11 @@ class TestResidentReadings(PaymentsCommon, HttpCase):
             self.assertIn("11,5", preview.text)
             Reading = self.env["osmd.meter.reading"]
             self.assertFalse(Reading.search([("meter_id", "=", self.meter.id), ("source", "=", "resident")]))
-            # too low: refused with the engine's clear message, nothing written
+            # too low: refused with the engine's clear message at the check already, and when sent anyway
+            low = self._post(self.meter, value1="119")
+            self.assertIn("alert-danger", low.text)
+            self.assertIn("119", low.text)
+            self.assertNotIn("Send to the engineer", low.text)
             low = self._post(self.meter, value1="119", send="1")
             self.assertEqual(low.status_code, 200)
             self.assertIn("alert-danger", low.text)
