@@ -52,6 +52,12 @@ ODOO_TERMS_UK = {
 ODOO_MODULES = ["base", "web", "portal", "auth_signup", "auth_passkey", "payment", "payment_demo", "account_payment"]
 
 
+# Odoo's payment methods a resident chooses from, by their English name, where Odoo has no Ukrainian name
+PAYMENT_METHODS_UK = {
+    "Card": "Банківська картка",
+}
+
+
 def plain(term):
     """The text of a translation term, without its tags and extra spacing."""
     text = html.fromstring(f"<div>{term}</div>").text_content() if "<" in term else term
@@ -81,3 +87,12 @@ class IrUiView(models.Model):
             missing = {source: value for source, value in missing.items() if value}
             if missing:
                 view.update_field_translations("arch_db", {"uk_UA": missing})
+        methods = (
+            self.env["payment.method"]
+            .sudo()
+            .with_context(active_test=False, lang="en_US")
+            .search([("name", "in", list(PAYMENT_METHODS_UK))])
+        )
+        for method in methods:
+            if method.with_context(lang="uk_UA").name == method.name:
+                method.update_field_translations("name", {"uk_UA": PAYMENT_METHODS_UK[method.name]})
