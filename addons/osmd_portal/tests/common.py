@@ -6,6 +6,7 @@ def resident_user(env, login, partner, company, **extra):
     return new_test_user(
         env,
         login=login,
+        name=extra.pop("name", partner.name),  # the person's own name (the helper's default would rename them)
         password=f"{login}_pwd_1",
         groups="osmd_base.group_osmd_resident",
         partner_id=partner.id,
