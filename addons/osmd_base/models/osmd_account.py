@@ -67,8 +67,9 @@ class OsmdAccount(models.Model):
         search="_search_portal_partner_ids",
         string="Portal access",
         groups="base.group_user",
-        help="People who see this account in the resident cabinet today: its holders and the residents with "
-        "access whose period includes today. Worked out at each access, never stored.",
+        help="People who see this account in the resident cabinet today: its holders, the residents with access and "
+        "the premise's co-owners (as the association allows) whose period includes today. Worked out at each "
+        "access, never stored.",
     )
     note = fields.Html(groups="base.group_user")
 
@@ -120,6 +121,12 @@ class OsmdAccount(models.Model):
         "resident_ids.has_portal_access",
         "resident_ids.date_start",
         "resident_ids.date_end",
+        "premise_id.ownership_ids.partner_id",
+        "premise_id.ownership_ids.date_start",
+        "premise_id.ownership_ids.date_end",
+        "date_close",
+        "company_id.osmd_portal_co_owners",
+        "company_id.osmd_portal_residents",
     )
     def _compute_portal_partner_ids(self):
         # today only, as the search below: never a ``date`` nor a time zone from the caller's context, which
@@ -142,13 +149,23 @@ class OsmdAccount(models.Model):
             return Domain.FALSE
         today = self._osmd_access_today()
         Holder, Resident = self.env["osmd.account.holder"], self.env["osmd.resident"]
+        Ownership = self.env["osmd.ownership"]
         holders = Domain("partner_id", "in", partner_ids) & Holder._get_valid_on_domain(today)
         residents = (
             Domain("partner_id", "in", partner_ids)
             & Domain("has_portal_access", "=", True)
             & Resident._get_valid_on_domain(today)
+            & Domain("company_id", "any!", Domain("osmd_portal_residents", "=", True))
         )
-        return Domain("holder_line_ids", "any!", holders) | Domain("resident_ids", "any!", residents)
+        owners = (
+            Domain("partner_id", "in", partner_ids)
+            & Ownership._get_valid_on_domain(today)
+            & Domain("company_id", "any!", Domain("osmd_portal_co_owners", "=", True))
+        )
+        co_owned = Domain("premise_id", "any!", Domain("ownership_ids", "any!", owners)) & (
+            Domain("date_close", "=", False) | Domain("date_close", ">=", today)
+        )
+        return Domain("holder_line_ids", "any!", holders) | Domain("resident_ids", "any!", residents) | co_owned
 
     @api.depends("resident_ids.is_counted", "resident_ids.date_start", "resident_ids.date_end")
     @api.depends_context("date")
@@ -278,26 +295,58 @@ class OsmdAccount(models.Model):
 
     def _get_portal_starts(self, day, partners=None):
         """{(account id, partner id): first day of the person's current period} of the people who see the
-        accounts of ``self`` (all accounts if ``self`` is empty and ``partners`` given) on ``day``: holders,
-        and residents with cabinet access, whose period includes ``day``. A resident sees the account's
-        meter readings from that first day on, never those of the people before them."""
+        accounts of ``self`` (all accounts if ``self`` is empty and ``partners`` given) on ``day``: holders;
+        residents with cabinet access, if the association lets residents see accounts; co-owners of the premise
+        (its accounts not closed before ``day``), if it lets co-owners see them; each whose period includes
+        ``day``. A person sees the account's history from that first day on, never that of the people before
+        them."""
         if not self and partners is None:
             return {}
         Holder, Resident = self.env["osmd.account.holder"].sudo(), self.env["osmd.resident"].sudo()
+        Ownership = self.env["osmd.ownership"].sudo()
         scope = Domain("account_id", "in", self.ids) if self else Domain.TRUE
-        if partners is not None:
-            scope &= Domain("partner_id", "in", partners.ids)
+        people = Domain("partner_id", "in", partners.ids) if partners is not None else Domain.TRUE
         starts = {}
+
+        def add(account_id, partner_id, start):
+            key = (account_id, partner_id)
+            starts[key] = min(starts.get(key, start), start)
+
         for lines in (
-            Holder.search_fetch(scope & Holder._get_valid_on_domain(day), ["account_id", "partner_id", "date_start"]),
+            Holder.search_fetch(
+                scope & people & Holder._get_valid_on_domain(day), ["account_id", "partner_id", "date_start"]
+            ),
             Resident.search_fetch(
-                scope & Domain("has_portal_access", "=", True) & Resident._get_valid_on_domain(day),
+                scope
+                & people
+                & Domain("has_portal_access", "=", True)
+                & Resident._get_valid_on_domain(day)
+                & Domain("company_id", "any!", Domain("osmd_portal_residents", "=", True)),
                 ["account_id", "partner_id", "date_start"],
             ),
         ):
             for line in lines:
-                key = (line.account_id.id, line.partner_id.id)
-                starts[key] = min(starts.get(key, line.date_start), line.date_start)
+                add(line.account_id.id, line.partner_id.id, line.date_start)
+        owners = Ownership.search_fetch(
+            (Domain("premise_id", "in", self.sudo().premise_id.ids) if self else Domain.TRUE)
+            & people
+            & Ownership._get_valid_on_domain(day)
+            & Domain("company_id", "any!", Domain("osmd_portal_co_owners", "=", True)),
+            ["premise_id", "partner_id", "date_start"],
+        )
+        if owners:
+            accounts = self.sudo().search_fetch(
+                Domain("premise_id", "in", owners.premise_id.ids)
+                & (Domain("id", "in", self.ids) if self else Domain.TRUE)
+                & (Domain("date_close", "=", False) | Domain("date_close", ">=", day)),
+                ["premise_id"],
+            )
+            by_premise = defaultdict(list)
+            for account in accounts:
+                by_premise[account.premise_id.id].append(account.id)
+            for line in owners:
+                for account_id in by_premise[line.premise_id.id]:
+                    add(account_id, line.partner_id.id, line.date_start)
         return starts
 
     def _get_holders_at(self, day):

@@ -73,6 +73,19 @@ class ResCompany(models.Model):
         "ir.sequence", string="Personal account numbering", copy=False, readonly=True
     )
     osmd_ip_range_ids = fields.One2many("osmd.ip.range", "company_id", string="Staff IP allowlist")
+    # who sees a personal account in the resident cabinet besides its holders (the statute or the board decides)
+    osmd_portal_co_owners = fields.Boolean(
+        string="Co-owners see the accounts",
+        default=True,
+        help="Every current co-owner of a premise sees its open personal accounts in the resident cabinet, not only "
+        "the holder of the account, from the first day of their ownership.",
+    )
+    osmd_portal_residents = fields.Boolean(
+        string="Registered residents see the accounts",
+        default=True,
+        help="Residents registered on a personal account see it in the resident cabinet, unless their cabinet access "
+        "is unticked on their line (for example a child). When off, only holders and co-owners do.",
+    )
     osmd_building_count = fields.Integer(compute="_compute_osmd_building_count", string="Buildings")
     osmd_is_platform_admin = fields.Boolean(
         string="Platform administrator",

@@ -145,6 +145,9 @@ class TestResidentIsolation(OsmdCommon):
             company_id=self.company_a.id,
             company_ids=[self.company_a.id],
         )
+        # the holding and the registration alone (the seller stays the recorded owner): co-owners do not see
+        # accounts in this association; the sale through the ownership transfer is tested in osmd_portal
+        self.company_a.osmd_portal_co_owners = False
         acc_2.holder_line_ids.date_end = date(2026, 3, 14)
         acc_2.resident_ids.date_end = date(2026, 3, 14)
         self.env["osmd.account.holder"].create(

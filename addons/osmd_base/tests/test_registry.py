@@ -337,6 +337,8 @@ class TestPersonalAccounts(OsmdCommon):
         owners = self.data_a["owners"]
         self.assertEqual(account.portal_partner_ids, owners[0] | owners[1])
         account.resident_ids.filtered(lambda r: r.partner_id == owners[1]).has_portal_access = False
+        self.assertEqual(account.portal_partner_ids, owners[0] | owners[1], "she co-owns the flat")
+        self.company_a.osmd_portal_co_owners = False
         self.assertEqual(account.portal_partner_ids, owners[0])
 
     def test_phone_normalised_for_association_people(self):

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from lxml import html
 
 from odoo.fields import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.osmd_billing.tests.common import PERIOD
 from odoo.addons.osmd_payments.tests.common import PaymentsCommon
@@ -207,13 +207,10 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
     def test_former_holder_loses_access_the_day_the_holding_ends(self):
         self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
         self.assertEqual(self._get(f"/my/accounts/{self.account1.id}").status_code, 200)
-        # the flat is sold: the holding and the registration (the seller lived there) end yesterday
-        yesterday = date.today() - timedelta(days=1)
-        self.account1.holder_line_ids.filtered(lambda holder: holder.partner_id == self.payer).date_end = yesterday
-        self.account1.resident_ids.filtered(lambda resident: resident.partner_id == self.payer).date_end = yesterday
-        self.env["osmd.account.holder"].create(
-            {"account_id": self.account1.id, "partner_id": self.neighbour_partner.id, "date_start": date.today()}
-        )
+        # the holder sells their half to the neighbour today (the registry's transfer: ownership, holding and the
+        # seller's registration end yesterday)
+        self._sell_share(self.payer, self.neighbour_partner)
+        self.assertEqual(self.account1.holder_id, self.neighbour_partner)
         self.env.flush_all()
         for url in (f"/my/accounts/{self.account1.id}", f"/my/accounts/{self.account1.id}/receipts/{self.invoice1.id}"):
             self.assertEqual(self._get(url).status_code, 404, url)
@@ -224,6 +221,70 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertNotIn(f"/receipts/{self.invoice1.id}", page.text)
         self.assertEqual(self._get(f"/my/accounts/{self.account1.id}/receipts/{self.invoice1.id}").status_code, 404)
+
+    def _sell_share(self, seller, buyer):
+        """``seller`` sells their half of account 1's flat to ``buyer`` today, through the registry's transfer."""
+        premise = self.account1.premise_id
+        form = Form(self.env["osmd.ownership.transfer"].with_context(default_premise_id=premise.id))
+        form.date = date.today()
+        form.reason = "sale"
+        form.document_number = "77"
+        with form.line_ids.new() as line:
+            line.partner_id = buyer
+            line.share_numerator = 1
+            line.share_denominator = 2
+        wizard = form.save()
+        wizard.close_ownership_ids = premise.ownership_ids.filtered(
+            lambda line: line.partner_id == seller and not line.date_end
+        )
+        wizard.action_apply()
+
+    def test_who_sees_an_account_is_the_associations_choice(self):
+        """Holders always; co-owners of the premise and registered residents as the association decides; a
+        resident whose cabinet access is unticked (a child) only as a co-owner; nobody after their period."""
+        account, company = self.account1, self.company_a
+        co_owner = self.data_a["owners"][1]  # owns 1/2 of the flat and lives there, not the holder
+        tenant = self.env["res.partner"].create({"name": "Мешканка Ганна", "company_id": company.id})
+        self.env["osmd.resident"].create(
+            {"account_id": account.id, "partner_id": tenant.id, "relation": "tenant", "date_start": "2025-01-01"}
+        )
+        resident_user(self.env, "cabinet_co_owner", co_owner, company)
+        resident_user(self.env, "cabinet_tenant", tenant, company)
+        url = f"/my/accounts/{account.id}"
+
+        def status(login):
+            self.env.flush_all()
+            self.authenticate(login, f"{login}_pwd_1")
+            return self._get(url).status_code
+
+        def sees(partner):
+            return account in self.env["osmd.account"].search([("portal_partner_ids", "in", partner.ids)])
+
+        self.assertEqual((status("cabinet_co_owner"), status("cabinet_tenant")), (200, 200))
+        company.osmd_portal_residents = False
+        self.assertEqual((status("cabinet_co_owner"), status("cabinet_tenant")), (200, 404), "co-owner, not tenant")
+        self.assertEqual(status("cabinet_payer"), 200, "the holder always")
+        company.osmd_portal_co_owners = False
+        self.assertEqual(status("cabinet_co_owner"), 404)
+        self.assertFalse(sees(co_owner))
+        # residents again, but her cabinet access is unticked: she sees it only as a co-owner
+        company.write({"osmd_portal_residents": True, "osmd_portal_co_owners": True})
+        account.resident_ids.filtered(lambda line: line.partner_id == co_owner).has_portal_access = False
+        self.assertEqual(status("cabinet_co_owner"), 200)
+        self.assertEqual(
+            set(account._get_portal_starts(date.today()).get((account.id, p.id)) for p in (co_owner, tenant)),
+            {date(2020, 1, 1), date(2025, 1, 1)},
+            "each sees the account's history from their own first day",
+        )
+        # she sells her half today: no more access
+        self._sell_share(co_owner, self.env["res.partner"].create({"name": "Покупець", "company_id": company.id}))
+        self.assertEqual(status("cabinet_co_owner"), 404)
+        self.assertFalse(sees(co_owner))
+        self.assertTrue(sees(tenant))
+        # another association's settings never open this one
+        self.company_b.write({"osmd_portal_residents": True, "osmd_portal_co_owners": True})
+        company.osmd_portal_residents = False
+        self.assertEqual(status("cabinet_tenant"), 404)
 
 
 @tagged("post_install", "-at_install")
