@@ -20,3 +20,4 @@ from . import res_currency
 from . import account_move_send
 from . import account_chart_template
 from . import osmd_account
+from . import osmd_meter_reminder_sms

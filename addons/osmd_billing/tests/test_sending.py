@@ -77,35 +77,43 @@ class FakeTurboSms(BaseHTTPRequestHandler):
         pass
 
 
+def start_fake_gateway(cls, company):
+    """Start a FakeTurboSms on 127.0.0.1 for the test class ``cls`` (stopped with it), allow its address as a
+    platform administrator would, and give ``company`` an SMS provider on it: ``(server, provider)``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeTurboSms)
+    server.recorded = []
+    server.failing_mark = None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    cls.addClassCleanup(thread.join, 5)
+    cls.addClassCleanup(server.server_close)
+    cls.addClassCleanup(server.shutdown)
+    host, port = server.server_address
+    cls.env["ir.config_parameter"].sudo().set_param(
+        "osmd_billing.sms_gateway_origins", f"https://gateway.example.org http://{host}:{port}, http://{host}:1"
+    )
+    provider = cls.env["osmd.sms.provider"].create(
+        {
+            "name": "TurboSMS",
+            "company_id": company.id,
+            "kind": "turbosms",
+            "url": f"http://{host}:{port}/",
+            "sender": "OSBB Test",
+            "token": TOKEN,
+        }
+    )
+    return server, provider
+
+
 @tagged("post_install", "-at_install", "osmd")
 class TestSending(BillingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), FakeTurboSms)
-        cls.server.recorded = []
-        cls.server.failing_mark = None
-        thread = threading.Thread(target=cls.server.serve_forever, daemon=True)
-        thread.start()
-        cls.addClassCleanup(thread.join, 5)
-        cls.addClassCleanup(cls.server.server_close)
-        cls.addClassCleanup(cls.server.shutdown)
+        # the fake gateway is allowed the way a platform administrator allows a gateway address
+        cls.server, cls.provider = start_fake_gateway(cls, cls.company_a)
         host, port = cls.server.server_address
         cls.origin = f"http://{host}:{port}"
-        # the fake gateway is allowed the way a platform administrator allows a gateway address
-        cls.env["ir.config_parameter"].sudo().set_param(
-            "osmd_billing.sms_gateway_origins", f"https://gateway.example.org {cls.origin}, http://{host}:1"
-        )
-        cls.provider = cls.env["osmd.sms.provider"].create(
-            {
-                "name": "TurboSMS",
-                "company_id": cls.company_a.id,
-                "kind": "turbosms",
-                "url": f"http://{host}:{port}/",
-                "sender": "OSBB Test",
-                "token": TOKEN,
-            }
-        )
         # holders: account 1 → Іван (e-mail, gets a phone), account 2 → Марія (phone 067…, no e-mail)
         cls.ivan, cls.maria = cls.account1.holder_id, cls.account2.holder_id
         cls.ivan.phone = "050 111 22 33"

@@ -151,7 +151,15 @@ class OsmdMeter(models.Model):
                 "Please arrange the verification with an accredited laboratory and bring the "
                 "certificate to the association, or contact the association's engineer."
             )
-            self._post_to_account(account, company, env._("Meter verification due"), body)
+            sms = " ".join(
+                env._(
+                    "Meter %(serial)s: verification due by %(date)s.",
+                    serial=meter.serial,
+                    date=format_date(env, meter.next_verification_date),
+                )
+                for meter in meters
+            )
+            self._post_to_account(account, company, env._("Meter verification due"), body, sms_text=sms)
 
     # ------------------------------------------------------------
     # READING WINDOW
@@ -232,11 +240,20 @@ class OsmdMeter(models.Model):
                     month=month,
                     date=date,
                 )
+                sms = env._(
+                    "no reading yet for meters %(serials)s: readings for %(month)s are accepted until %(date)s.",
+                    serials=", ".join(account_meters.mapped("serial")),
+                    month=month,
+                    date=date,
+                )
             else:
                 subject = env._("Meter readings for %(month)s", month=month)
                 intro = env._("Please submit your meter readings for %(month)s by %(date)s.", month=month, date=date)
+                sms = intro
             items = Markup("").join(Markup("<li>%s</li>") % meter._reminder_label(env) for meter in account_meters)
-            self._post_to_account(account, company, subject, Markup("<p>%s</p><ul>%s</ul>") % (intro, items))
+            self._post_to_account(
+                account, company, subject, Markup("<p>%s</p><ul>%s</ul>") % (intro, items), sms_text=sms
+            )
             posted |= account
         return posted
 
@@ -262,10 +279,12 @@ class OsmdMeter(models.Model):
         return self.with_context(lang=account.holder_id._osmd_document_lang(company)).env
 
     @api.model
-    def _post_to_account(self, account, company, subject, body):
+    def _post_to_account(self, account, company, subject, body, sms_text=None):
         """Post ``body`` on ``account`` as a comment to its holder and portal residents.
 
-        Signed by the association; the e-mails are queued (not sent inside the cron).
+        Signed by the association; the e-mails are queued (not sent inside the cron). ``sms_text`` is the short
+        version for the people who want meter reminders by SMS: sent through the association's SMS provider
+        where one is configured (osmd_billing).
         """
         # kept on the account's thread for everyone who sees it; e-mailed to those who want meter reminders so
         partners = (account.portal_partner_ids | account.holder_id)._osmd_wants("readings", "email")
