@@ -13,4 +13,7 @@
         "views/osmd_portal_templates.xml",
         "data/ir_ui_view_data.xml",
     ],
+    "assets": {
+        "web.assets_frontend": ["osmd_portal/static/src/css/osmd_portal.css"],
+    },
 }

@@ -38,7 +38,8 @@ class TestCabinetInBrowser(PaymentsCommon, HttpCase):
     payment through the demo provider, the payment on the balance; the engineer confirms the reading on a phone."""
 
     # Latin on a Ukrainian page that is not English left over: the meter's serial, the bank's codes, the demo
-    # provider's own test form (a real association's providers are LiqPay and Monobank)
+    # provider's own test form (a real association's providers are LiqPay and Monobank), "Passkey" as Odoo's own
+    # Ukrainian translation writes it ("Додати Passkey")
     LATIN_ALLOWED = frozenset(
         {
             "E2E",
@@ -54,6 +55,7 @@ class TestCabinetInBrowser(PaymentsCommon, HttpCase):
             "Error",
             "LiqPay",
             "Monobank",
+            "Passkey",
         }
     )
 
@@ -157,6 +159,7 @@ class TestCabinetInBrowser(PaymentsCommon, HttpCase):
                     "invoice_id": self.invoice.id,
                     "meter": {"id": self.meter.id, "serial": self.meter.serial, "too_low": "119", "value": "131,5"},
                     "pay": "100,00",
+                    "phone": "067 765 43 21",
                 }
             )
         self.env.invalidate_all()
@@ -177,8 +180,13 @@ class TestCabinetInBrowser(PaymentsCommon, HttpCase):
             ._description_selection(self.env(context={"lang": "uk_UA"}))
         )["confirmed"]
         self.assertEqual(steps["resident_sees_confirmed"]["status"], status, "the resident sees it confirmed")
+        # the contact page kept the phone, normalised, and the choice of SMS for meter reminders
+        self.assertEqual((self.payer.phone, self.payer.osmd_notify_readings), ("+380677654321", "sms"))
         # no English on any page the resident saw: only codes and names that are Latin in Ukrainian too
         english = {page: sorted(set(words) - self.LATIN_ALLOWED) for page, words in steps["latin"]["pages"].items()}
         self.assertFalse({page: words for page, words in english.items() if words}, "English words on the pages")
+        # readable: every text the resident saw meets WCAG AA contrast (4.5:1, large text 3:1)
+        low = {page: texts for page, texts in steps["contrast"]["pages"].items() if texts}
+        self.assertFalse(low, "text below WCAG AA contrast")
         new_balance = f"{due - to_pay:,.2f}".replace(",", "\N{NO-BREAK SPACE}").replace(".", ",")
         self.assertEqual(steps["paid"]["balance"], new_balance, "the new balance on the resident's page")

@@ -204,6 +204,45 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
         self.assertFalse(self.payer.osmd_document_lang)
         self.assertEqual(self.neighbour_partner.osmd_notify_receipts, "email", "nobody else's")
 
+    def test_contact_details_checked_and_all_or_nothing(self):
+        self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
+        page = self.url_open("/my/notifications")
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        before = (self.payer.email, self.payer.phone, self.payer.osmd_notify_readings)
+
+        def post(**data):
+            return self.url_open("/my/notifications", data={"csrf_token": token, **data})
+
+        # a wrong phone: refused with the message, the e-mail and the choice typed with it not saved either
+        response = post(email="new@example.com", phone="12345", osmd_notify_readings="sms")
+        self.assertIn("osmd_phone_error", response.text)
+        self.assertIn('value="12345"', response.text, "the form comes back as typed")
+        self.payer.invalidate_recordset()
+        self.assertEqual((self.payer.email, self.payer.phone, self.payer.osmd_notify_readings), before)
+        response = post(email="not an address", phone="050 111 22 33")
+        self.assertIn("osmd_email_error", response.text)
+        self.payer.invalidate_recordset()
+        self.assertEqual((self.payer.email, self.payer.phone), before[:2])
+        # right ones: kept, the phone in international form; another person's contact is never the target
+        post(
+            email=" New@Example.com ",
+            phone="050 111 22 33",
+            osmd_notify_readings="sms",
+            partner_id=str(self.neighbour_partner.id),
+        )
+        self.payer.invalidate_recordset()
+        self.assertEqual(
+            (self.payer.email, self.payer.phone, self.payer.osmd_notify_readings),
+            ("new@example.com", "+380501112233", "sms"),
+        )
+        self.assertNotEqual(self.neighbour_partner.email, "new@example.com")
+        # Odoo's address pages (a street and a ZIP code to change a phone) lead a resident here; staff keep them
+        for url in ("/my/account", "/my/addresses", "/my/address"):
+            self.assertTrue(self._get(url).headers.get("Location", "").endswith("/my/notifications"), url)
+        self.assertNotIn("/my/addresses", self._get("/my").text)
+        self.authenticate(self.users_a["chairman"].login, self.users_a["chairman"].login)
+        self.assertEqual(self._get("/my/account").status_code, 200)
+
     def test_former_holder_loses_access_the_day_the_holding_ends(self):
         self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
         self.assertEqual(self._get(f"/my/accounts/{self.account1.id}").status_code, 200)

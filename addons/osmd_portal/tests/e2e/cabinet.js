@@ -46,6 +46,62 @@ async function checkFits(page, what) {
     check(width <= 390, `${what}: the page is ${width} px wide on a 390 px phone`);
 }
 
+// Text whose contrast with its background is below WCAG AA (4.5:1, large text 3:1)
+const CONTRAST = {};
+async function collectContrast(page) {
+    const failures = await page.evaluate(() => {
+        const parse = (value) => {
+            const m = value.match(/rgba?\(([^)]+)\)/);
+            if (!m) {
+                return null;
+            }
+            const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+            return {r, g, b, a};
+        };
+        const luminance = ({r, g, b}) => {
+            const channel = (v) => {
+                const c = v / 255;
+                return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+            };
+            return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+        };
+        const background = (element) => {
+            for (let node = element; node; node = node.parentElement) {
+                const color = parse(getComputedStyle(node).backgroundColor);
+                if (color && color.a > 0.5) {
+                    return color;
+                }
+            }
+            return {r: 255, g: 255, b: 255, a: 1};
+        };
+        const out = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const text = node.textContent.trim();
+            const element = node.parentElement;
+            if (!text || !element || !element.checkVisibility || !element.checkVisibility()) {
+                continue;
+            }
+            const style = getComputedStyle(element);
+            const fg = parse(style.color);
+            if (!fg || element.closest("select, [aria-hidden=true]")) {
+                continue;
+            }
+            const [l1, l2] = [luminance(fg), luminance(background(element))].sort((a, b) => b - a);
+            const ratio = (l1 + 0.05) / (l2 + 0.05);
+            const size = parseFloat(style.fontSize);
+            const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+            if (ratio < (large ? 3 : 4.5)) {
+                const where = `${element.tagName.toLowerCase()}.${[...element.classList].join(".")}`;
+                out.push(`${text.slice(0, 40)} (${ratio.toFixed(2)}, ${where}, ${style.color})`);
+            }
+        }
+        return out;
+    });
+    const url = new URL(page.url()).pathname;
+    CONTRAST[url] = [...new Set([...(CONTRAST[url] || []), ...failures])];
+}
+
 // Latin words a resident sees on a page (the test allows codes such as IBAN; anything else is English left over)
 const LATIN = {};
 async function collectLatin(page) {
@@ -59,6 +115,7 @@ async function collectLatin(page) {
     );
     const url = new URL(page.url()).pathname;
     LATIN[url] = [...new Set([...(LATIN[url] || []), ...words])];
+    await collectContrast(page);
 }
 
 async function resident(browser, config) {
@@ -149,12 +206,29 @@ async function resident(browser, config) {
     for (const [url, name] of [
         [`/my/accounts/${account.id}/book`, "09b-book"],
         ["/my/notifications", "09c-notifications"],
+        ["/my/security", "09d-security"],
     ]) {
         await page.goto(url);
         await checkFits(page, url);
         await collectLatin(page);
         await shot(page, config, name);
     }
+    for (const url of ["/my/account", "/my/addresses"]) {
+        await page.goto(url);
+        check(new URL(page.url()).pathname.endsWith("/my/notifications"), `${url} does not lead to /my/notifications`);
+    }
+    // the contact page: a wrong phone is refused with a message and nothing saved; a right one is kept
+    await page.fill("#osmd_phone", "12345");
+    await page.selectOption("#osmd_notify_readings", "sms");
+    await Promise.all([page.waitForNavigation(), page.click("main form button[type=submit]")]);
+    check(await page.locator("#osmd_phone_error").isVisible(), "a wrong phone number was not refused");
+    await collectLatin(page);
+    await shot(page, config, "09e-contact-error");
+    await page.fill("#osmd_phone", config.phone);
+    await page.selectOption("#osmd_notify_readings", "sms");
+    await Promise.all([page.waitForNavigation(), page.click("main form button[type=submit]")]);
+    check(await page.locator("main .alert-success").isVisible(), "the contact details were not saved");
+    await shot(page, config, "09f-contact-saved");
     report("paid", {balance, screenshot: await shot(page, config, "09-new-balance")});
     return page;
 }
@@ -188,6 +262,7 @@ async function main() {
         await collectLatin(page);
         report("resident_sees_confirmed", {status, screenshot: await shot(page, config, "12-reading-confirmed")});
         report("latin", {pages: LATIN});
+        report("contrast", {pages: CONTRAST});
     } catch (error) {
         for (const [index, context] of browser.contexts().entries()) {
             for (const open of context.pages()) {
