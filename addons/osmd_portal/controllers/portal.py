@@ -236,14 +236,38 @@ class OsmdResidentPortal(portal.CustomerPortal):
         )
         return request.render("osmd_portal.accounts", values)
 
+    @staticmethod
+    def _osmd_payment_qr(account, due):
+        """The NBU payment QR of the amount due, as the receipt prints it (the purpose names the account and the last
+        accrued month, the key banks' statements are matched by); on a phone its link opens the bank's app."""
+        if due <= 0:
+            return {}
+        last = (
+            request.env["account.move"]
+            .sudo()
+            .search(
+                Domain("osmd_account_id", "=", account.id)
+                & Domain("move_type", "=", "out_invoice")
+                & Domain("state", "=", "posted")
+                & Domain("osmd_period", "!=", False),
+                order="osmd_period desc, id desc",
+                limit=1,
+            )
+        )
+        period = last.osmd_period or request.env["osmd.account"]._osmd_access_today().replace(day=1)
+        report = request.env["report.osmd_billing.report_receipt"].sudo()
+        return report._prepare_qr(account.company_id.sudo(), account.sudo(), period, due)
+
     @http.route("/my/accounts/<int:account_id>", type="http", auth="user", website=True, sitemap=False)
     def osmd_account(self, account_id, **kw):
         account = OsmdCardPayment._osmd_account(account_id)
         since = self._osmd_my_start(account)
+        card = self._osmd_summary(account)
         values = self._prepare_portal_layout_values()
         values.update(
             page_name="osmd_account",
-            card=self._osmd_summary(account),
+            card=card,
+            qr=self._osmd_payment_qr(account, card["due"]),
             history=self._osmd_history(account, since),
             payments=[
                 {"date": fmt_date(line.date), "amount": fmt_money(-line.balance), "channel": line.journal_id.name}

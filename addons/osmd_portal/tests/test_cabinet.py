@@ -1,3 +1,4 @@
+import base64
 from datetime import date, timedelta
 
 from lxml import html
@@ -110,6 +111,14 @@ class TestResidentCabinet(PaymentsCommon, HttpCase):
         for product, amount in owed:
             self.assertIn(self.money(amount), page.text, product.name)
         self.assertIn(self.company_a.osmd_iban, page.text, "the bank details, the no-fee alternative")
+        # the NBU payment link of the amount due: on a phone it opens the bank's app with the payment filled in
+        link = html.fromstring(page.text).xpath("//a[starts-with(@href, 'https://bank.gov.ua/qr/')]/@href")
+        self.assertEqual(len(link), 1)
+        payload = base64.urlsafe_b64decode(link[0].removeprefix("https://bank.gov.ua/qr/") + "==").decode()
+        due = self.invoice1.amount_total - self.paid
+        self.assertIn(f"UAH{due:.2f}", payload.splitlines())
+        self.assertIn(self.company_a.osmd_iban, payload.splitlines())
+        self.assertIn(f"о/р {self.account1.number}", payload)
 
     def test_receipt_is_the_associations(self):
         self.authenticate("cabinet_payer", "cabinet_payer_pwd_1")
