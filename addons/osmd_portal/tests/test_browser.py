@@ -69,6 +69,7 @@ class TestCabinetInBrowser(PaymentsCommon, HttpCase):
         cls.env["ir.module.module"]._load_module_terms(installed, ["uk_UA"])
         cls.env["ir.ui.view"]._osmd_translate_odoo_terms()
         cls.payer = cls.data_a["owners"][0]  # holder of account 1
+        cls.payer.name = "Шевчук-Коваленко Олександра Володимирівна"  # a long name must not widen a phone's page
         cls.resident = resident_user(cls.env, "e2e_resident", cls.payer, cls.company_a)
         cls.engineer = cls.users_a["engineer"]
         (cls.resident | cls.engineer).lang = "uk_UA"
