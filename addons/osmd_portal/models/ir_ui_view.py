@@ -22,6 +22,7 @@ ODOO_TERMS_UK = {
     "Main Address": "Основна адреса",
     "Same as delivery address": "Та сама, що й адреса доставки",
     "Use a Passkey": "Увійти з ключем доступу",
+    "Documentation": "Документація",
     "Don't have an account?": "Немає облікового запису?",
     "Reset Password": "Відновити пароль",
     "Enter your email": "Введіть свою електронну пошту",
@@ -49,7 +50,17 @@ ODOO_TERMS_UK = {
     "Website": "Вебсайт",
 }
 # the modules whose templates draw those pages
-ODOO_MODULES = ["base", "web", "portal", "auth_signup", "auth_passkey", "payment", "payment_demo", "account_payment"]
+ODOO_MODULES = [
+    "base",
+    "web",
+    "portal",
+    "auth_signup",
+    "auth_passkey",
+    "auth_totp_portal",
+    "payment",
+    "payment_demo",
+    "account_payment",
+]
 
 
 # Odoo's payment methods a resident chooses from, by their English name, where Odoo has no Ukrainian name
@@ -84,6 +95,13 @@ class IrUiView(models.Model):
                 text = plain(source)
                 if text in ODOO_TERMS_UK:
                     missing[source] = source.replace(text, ODOO_TERMS_UK[text]) if text in source else None
+                elif not text:
+                    # an element with no text, only a translatable attribute (an icon's title)
+                    value = source
+                    for attribute in ("title", "alt", "placeholder", "aria-label"):
+                        for english, ukrainian in ODOO_TERMS_UK.items():
+                            value = value.replace(f'{attribute}="{english}"', f'{attribute}="{ukrainian}"')
+                    missing[source] = value if value != source else None
             missing = {source: value for source, value in missing.items() if value}
             if missing:
                 view.update_field_translations("arch_db", {"uk_UA": missing})

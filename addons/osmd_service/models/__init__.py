@@ -1,1 +1,1 @@
-from . import helpdesk_ticket_category, helpdesk_ticket, helpdesk_ticket_stage, res_company
+from . import helpdesk_ticket_category, helpdesk_ticket, helpdesk_ticket_stage, ir_http, ir_module, res_company

@@ -69,6 +69,30 @@ class ResCompany(models.Model):
             categories.write({"osmd_user_id": assignee.id})
 
     @api.model
+    def _osmd_translate_service_names(self):
+        """The associations' team and categories named in every installed language where a name has no translation
+        yet (a language installed after the association was created); a name the association changed is kept."""
+        english_names = {str(term._translate("en_US")): term for _kind, term, _reaction in DEFAULT_CATEGORIES}
+        english_names[str(TEAM_NAME._translate("en_US"))] = TEAM_NAME
+        companies = self.search([("osmd_service_team_id", "!=", False)])
+        categories = (
+            self.env["helpdesk.ticket.category"]
+            .sudo()
+            .search([("company_id", "in", companies.ids), ("osmd_kind", "!=", False)])
+        )
+        for record in [*companies.sudo().osmd_service_team_id, *categories]:
+            term = english_names.get(record.with_context(lang="en_US").name)
+            if term is None:
+                continue
+            missing = {
+                code: value
+                for code, value in self._osmd_translations(term).items()
+                if record.with_context(lang=code).name == record.with_context(lang="en_US").name
+            }
+            if missing:
+                record.update_field_translations("name", missing)
+
+    @api.model
     def _osmd_setup_all_service_requests(self):
         """Install: every association without its service-request team gets one."""
         self.search(

@@ -1,0 +1,12 @@
+from odoo import api, models
+
+from odoo.addons.osmd_base.extra_po import merge_web_terms
+
+
+class IrHttp(models.AbstractModel):
+    _inherit = "ir.http"
+
+    @api.model
+    def _get_translations_for_webclient(self, modules, lang):
+        translations, lang_params = super()._get_translations_for_webclient(modules, lang)
+        return merge_web_terms(translations, modules, lang or self.env.lang or "en_US", "osmd_service"), lang_params
