@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .helpdesk_ticket_category import SERVICE_KINDS
-
 
 class HelpdeskTicket(models.Model):
     """A service request of the association: tied to a personal account (and so its premise and building) or to a
@@ -34,9 +32,7 @@ class HelpdeskTicket(models.Model):
         index="btree_not_null",
         check_company=True,
     )
-    osmd_kind = fields.Selection(
-        SERVICE_KINDS, string="Kind of request", related="category_id.osmd_kind", store=True, index=True
-    )
+    osmd_kind = fields.Selection(string="Kind of request", related="category_id.osmd_kind", store=True, index=True)
 
     @api.depends("osmd_account_id", "osmd_premise_id")
     def _compute_osmd_place(self):

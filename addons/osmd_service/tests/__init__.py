@@ -1,1 +1,2 @@
 from . import test_service_requests
+from . import test_browser

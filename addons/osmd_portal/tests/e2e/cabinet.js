@@ -1,122 +1,9 @@
-// The resident cabinet end to end in Debian's chromium, driven by playwright-core (no browser download).
-// Run by osmd_portal/tests/test_browser.py, which creates the data, starts Odoo's test server and passes the
-// configuration as JSON on stdin. Each step prints one JSON line; screenshots go to config.artifacts.
+// The resident cabinet end to end on a phone: run by osmd_portal/tests/test_browser.py (see lib.js).
 "use strict";
 
 const fs = require("fs");
 const path = require("path");
-const {chromium} = require("playwright-core");
-
-const PHONE = {viewport: {width: 390, height: 844}, isMobile: true, hasTouch: true, deviceScaleFactor: 2};
-
-function report(step, details = {}) {
-    process.stdout.write(JSON.stringify({step, ...details}) + "\n");
-}
-
-function check(condition, message) {
-    if (!condition) {
-        throw new Error(message);
-    }
-}
-
-async function shot(page, config, name) {
-    const file = path.join(config.artifacts, `${name}.png`);
-    await page.screenshot({path: file, fullPage: true});
-    return file;
-}
-
-async function login(browser, config, who) {
-    const context = await browser.newContext({...PHONE, locale: "uk-UA", baseURL: config.base_url});
-    context.setDefaultTimeout(30000);
-    if (config.cookie) {
-        // Odoo's test server serves only requests that carry the running test's key
-        await context.addCookies([{...config.cookie, path: "/"}]);
-    }
-    const page = await context.newPage();
-    await page.goto("/web/login");
-    await page.fill("#login", who.login);
-    await page.fill("#password", who.password);
-    await Promise.all([page.waitForNavigation(), page.click("form.oe_login_form button[type=submit]")]);
-    return page;
-}
-
-// Nothing wider than the phone: a page a resident must scroll sideways is broken
-async function checkFits(page, what) {
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    check(width <= 390, `${what}: the page is ${width} px wide on a 390 px phone`);
-}
-
-// Text whose contrast with its background is below WCAG AA (4.5:1, large text 3:1)
-const CONTRAST = {};
-async function collectContrast(page) {
-    const failures = await page.evaluate(() => {
-        const parse = (value) => {
-            const m = value.match(/rgba?\(([^)]+)\)/);
-            if (!m) {
-                return null;
-            }
-            const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-            return {r, g, b, a};
-        };
-        const luminance = ({r, g, b}) => {
-            const channel = (v) => {
-                const c = v / 255;
-                return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-            };
-            return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
-        };
-        const background = (element) => {
-            for (let node = element; node; node = node.parentElement) {
-                const color = parse(getComputedStyle(node).backgroundColor);
-                if (color && color.a > 0.5) {
-                    return color;
-                }
-            }
-            return {r: 255, g: 255, b: 255, a: 1};
-        };
-        const out = [];
-        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const text = node.textContent.trim();
-            const element = node.parentElement;
-            if (!text || !element || !element.checkVisibility || !element.checkVisibility()) {
-                continue;
-            }
-            const style = getComputedStyle(element);
-            const fg = parse(style.color);
-            if (!fg || element.closest("select, [aria-hidden=true]")) {
-                continue;
-            }
-            const [l1, l2] = [luminance(fg), luminance(background(element))].sort((a, b) => b - a);
-            const ratio = (l1 + 0.05) / (l2 + 0.05);
-            const size = parseFloat(style.fontSize);
-            const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
-            if (ratio < (large ? 3 : 4.5)) {
-                const where = `${element.tagName.toLowerCase()}.${[...element.classList].join(".")}`;
-                out.push(`${text.slice(0, 40)} (${ratio.toFixed(2)}, ${where}, ${style.color})`);
-            }
-        }
-        return out;
-    });
-    const url = new URL(page.url()).pathname;
-    CONTRAST[url] = [...new Set([...(CONTRAST[url] || []), ...failures])];
-}
-
-// Latin words a resident sees on a page (the test allows codes such as IBAN; anything else is English left over)
-const LATIN = {};
-async function collectLatin(page) {
-    // e-mail addresses and the ledger's document numbers (journal code / year / number) are not words
-    const words = await page.evaluate(
-        () =>
-            document.body.innerText
-                .replace(/\S+@\S+/g, " ")
-                .replace(/\b[A-Z][A-Z0-9]*\/\S+/g, " ")
-                .match(/[A-Za-z][A-Za-z'’]{2,}/g) || []
-    );
-    const url = new URL(page.url()).pathname;
-    LATIN[url] = [...new Set([...(LATIN[url] || []), ...words])];
-    await collectContrast(page);
-}
+const {report, check, shot, login, checkFits, collectLatin, main} = require("./lib");
 
 async function resident(browser, config) {
     const page = await login(browser, config, config.resident);
@@ -245,38 +132,13 @@ async function engineer(browser, config) {
     report("engineer_confirmed", {screenshot: await shot(page, config, "11-engineer-confirmed")});
 }
 
-async function main() {
-    const config = JSON.parse(fs.readFileSync(0, "utf8"));
-    const browser = await chromium.launch({
-        executablePath: config.chromium,
-        args: ["--no-sandbox", "--disable-dev-shm-usage"],
-    });
-    let page = null;
-    try {
-        page = await resident(browser, config);
-        await engineer(browser, config);
-        // the resident sees the reading confirmed
-        await page.goto("/my/readings");
-        const row = page.locator("table tbody tr", {hasText: config.meter.serial}).first();
-        const status = (await row.locator("td").last().innerText()).trim();
-        await collectLatin(page);
-        report("resident_sees_confirmed", {status, screenshot: await shot(page, config, "12-reading-confirmed")});
-        report("latin", {pages: LATIN});
-        report("contrast", {pages: CONTRAST});
-    } catch (error) {
-        for (const [index, context] of browser.contexts().entries()) {
-            for (const open of context.pages()) {
-                await open.screenshot({path: path.join(config.artifacts, `failure-${index}.png`), fullPage: true});
-                process.stderr.write(`${open.url()}\n`);
-            }
-        }
-        throw error;
-    } finally {
-        await browser.close();
-    }
-}
-
-main().catch((error) => {
-    process.stderr.write(`${error.stack || error}\n`);
-    process.exit(1);
+main(async (browser, config) => {
+    const page = await resident(browser, config);
+    await engineer(browser, config);
+    // the resident sees the reading confirmed
+    await page.goto("/my/readings");
+    const row = page.locator("table tbody tr", {hasText: config.meter.serial}).first();
+    const status = (await row.locator("td").last().innerText()).trim();
+    await collectLatin(page);
+    report("resident_sees_confirmed", {status, screenshot: await shot(page, config, "12-reading-confirmed")});
 });

@@ -1,0 +1,51 @@
+// A service request end to end on phones: run by osmd_service/tests/test_browser.py (see osmd_portal's lib.js).
+"use strict";
+
+const path = require("path");
+const {report, check, shot, login, checkFits, collectLatin, main} = require(
+    path.join(__dirname, "../../../osmd_portal/tests/e2e/lib")
+);
+
+main(async (browser, config) => {
+    // 1. the resident reports an emergency with a photo, from the phone
+    const resident = await login(browser, config, config.resident);
+    await resident.goto("/my");
+    await resident.click("a[href='/my/requests/new']");
+    await resident.selectOption("#osmd_category", String(config.category_id));
+    await resident.fill("#osmd_subject", config.subject);
+    await resident.fill("#osmd_description", "З учорашнього вечора капає зі стояка у ванній.");
+    await resident.setInputFiles("#osmd_photos", config.photo);
+    await checkFits(resident, "new request");
+    await collectLatin(resident);
+    report("request_form", {screenshot: await shot(resident, config, "20-request-new")});
+    await Promise.all([resident.waitForNavigation(), resident.click("main form button[type=submit]")]);
+    check(/\/my\/requests\/\d+/.test(resident.url()), `not on the request's page: ${resident.url()}`);
+    const requestId = Number(resident.url().match(/\/my\/requests\/(\d+)/)[1]);
+    await resident.locator("#chatterRoot .o-mail-Composer, #chatterRoot textarea").first().waitFor();
+    await checkFits(resident, "request page");
+    await collectLatin(resident);
+    report("request_sent", {id: requestId, screenshot: await shot(resident, config, "21-request-sent")});
+
+    // 2. the engineer opens it on the phone, takes it in work and answers
+    const engineer = await login(browser, config, config.engineer);
+    await engineer.goto(`/odoo/helpdesk.ticket/${requestId}`);
+    await engineer.locator(".o_form_view").waitFor();
+    await engineer.locator(".o_statusbar_status .dropdown-toggle:visible").click();
+    // on a phone the stages open as a sheet that slides in: the item is clicked once it is there
+    const item = engineer.locator(".dropdown-menu .dropdown-item", {hasText: config.stage_in_progress});
+    await item.waitFor();
+    await item.dispatchEvent("click");
+    await engineer.locator(".o_statusbar_status .dropdown-toggle:visible", {hasText: config.stage_in_progress}).waitFor();
+    await engineer.locator("button.o-mail-Chatter-sendMessage").click();
+    await engineer.locator(".o-mail-Composer-input").fill(config.reply);
+    await engineer.locator(".o-mail-Composer-send:visible").click();
+    await engineer.locator(".o-mail-Message", {hasText: config.reply}).waitFor();
+    report("engineer_answered", {screenshot: await shot(engineer, config, "22-engineer-request")});
+
+    // 3. the resident sees the new stage and the answer
+    await resident.reload();
+    await resident.locator(".o-mail-Message", {hasText: config.reply}).waitFor();
+    const stage = (await resident.locator("dl dd").first().innerText()).trim();
+    await collectLatin(resident);
+    report("resident_sees", {stage, screenshot: await shot(resident, config, "23-request-answered")});
+});

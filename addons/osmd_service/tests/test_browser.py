@@ -1,0 +1,67 @@
+"""A service request end to end in a real browser (the cabinet's suite: osmd_portal/tests/browser.py)."""
+
+import base64
+from pathlib import Path
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.osmd_base.tests.common import OsmdCommon
+from odoo.addons.osmd_portal.tests.browser import BrowserSuite
+from odoo.addons.osmd_portal.tests.common import resident_user
+
+SCENARIO = Path(__file__).parent / "e2e" / "service.js"
+# a small PNG photo
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+@tagged("post_install", "-at_install", "osmd_browser")
+class TestServiceRequestInBrowser(BrowserSuite, OsmdCommon, HttpCase):
+    """A resident on a 390 px phone reports an emergency with a photo; the engineer, on a phone, takes it in work and
+    answers; the resident sees the new stage and the answer. In Ukrainian, OCA's words included."""
+
+    LATIN_ALLOWED = frozenset({"HT"})  # the request's number prefix
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("uk_UA")
+        installed = cls.env["ir.module.module"].search([("state", "=", "installed")]).mapped("name")
+        cls.env["ir.module.module"]._load_module_terms(installed, ["uk_UA"])
+        cls.env["ir.ui.view"]._osmd_translate_odoo_terms()
+        cls.env["helpdesk.ticket.stage"]._osmd_translate_stages()
+        cls.company_a.write(
+            {"osmd_chairman_id": cls.users_a["chairman"].id, "osmd_engineer_id": cls.users_a["engineer"].id}
+        )
+        cls.resident = resident_user(cls.env, "e2e_requester", cls.data_a["owners"][0], cls.company_a)
+        cls.engineer = cls.users_a["engineer"]
+        (cls.resident | cls.engineer).lang = "uk_UA"
+        cls.emergency = cls.env["helpdesk.ticket.category"].search(
+            [("company_id", "=", cls.company_a.id), ("osmd_kind", "=", "emergency")]
+        )
+
+    def test_emergency_request_answered_on_phones(self):
+        photo = Path(self.env["ir.attachment"]._filestore()) / "e2e-leak.png"
+        photo.write_bytes(PNG)
+        in_progress = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
+        uk = in_progress.with_context(lang="uk_UA").name
+        steps = self._run_scenario(
+            SCENARIO,
+            {
+                "resident": {"login": "e2e_requester", "password": "e2e_requester_pwd_1"},
+                "engineer": {"login": self.engineer.login, "password": self.engineer.login},
+                "category_id": self.emergency.id,
+                "subject": "Тече труба у ванній",
+                "photo": str(photo),
+                "stage_in_progress": uk,
+                "reply": "Слюсар буде за пів години, перекрийте кран під раковиною.",
+            },
+        )
+        ticket = self.env["helpdesk.ticket"].browse(steps["request_sent"]["id"])
+        self.assertEqual(ticket.osmd_account_id, self.data_a["accounts"][0])
+        self.assertEqual(ticket.user_id, self.engineer)
+        self.assertEqual(ticket.stage_id, in_progress)
+        self.assertEqual(ticket.attachment_ids.mapped("mimetype"), ["image/png"])
+        self.assertEqual(steps["resident_sees"]["stage"], uk)
+        self._assert_pages_clean(steps)
