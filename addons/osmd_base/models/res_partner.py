@@ -7,7 +7,7 @@ from ..tools.phone import PhoneError, normalize_phone
 
 NOTIFY_CHANNELS = [("email", "E-mail"), ("sms", "SMS"), ("none", "Do not send")]
 # what the association sends to its people, and how each person wants it
-NOTIFY_KINDS = ("receipts", "debt", "readings", "news")
+NOTIFY_KINDS = ("receipts", "debt", "readings", "requests", "news")
 
 
 class ResPartner(models.Model):
@@ -33,6 +33,13 @@ class ResPartner(models.Model):
         default="email",
         required=True,
         help="How the association announces the reading window and meter verifications to this person.",
+    )
+    osmd_notify_requests = fields.Selection(
+        NOTIFY_CHANNELS,
+        string="Service requests by",
+        default="email",
+        required=True,
+        help="How the association tells this person that their service request moved on or was answered.",
     )
     osmd_notify_news = fields.Selection(
         NOTIFY_CHANNELS,

@@ -171,7 +171,7 @@ class OsmdServiceRequests(CustomerPortalHelpdesk):
             ticket=ticket,
             photos=photos,
             created=bool(kw.get("created")),
-            deadline_text=ticket._osmd_deadline_text() if ticket.osmd_kind == "emergency" and not ticket.closed else "",
+            deadline_text=ticket._osmd_deadline_text() if not ticket.closed else "",
             fmt_date=fmt_date,
         )
         return request.render("osmd_service.request", values)

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.osmd_base.tools.phone import PhoneError, normalize_phone
+
 
 class HelpdeskTicket(models.Model):
     """A service request of the association: tied to a personal account (and so its premise and building) or to a
@@ -115,7 +117,7 @@ class HelpdeskTicket(models.Model):
                         "Request %(number)s (%(category)s) was not taken in time: deadline %(deadline)s.",
                         number=ticket.number,
                         category=ticket.category_id.with_env(env).name or "",
-                        deadline=ticket._osmd_deadline_text(),
+                        deadline=ticket._osmd_deadline_text(states=("in_progress", "expired")) or "—",
                     ),
                 }
             )
@@ -123,11 +125,74 @@ class HelpdeskTicket(models.Model):
         late.write({"osmd_escalated": True})
         return late
 
-    def _osmd_deadline_text(self):
-        """The earliest reaction deadline of the request, in the association's time zone."""
+    def _osmd_deadline_text(self, states=("in_progress",)):
+        """The earliest reaction deadline of the request still running (or of ``states``), in the association's time
+        zone; "" when there is none (taken in time, or no reaction time)."""
         self.ensure_one()
-        deadline = min((day for day in self.ticket_sla_ids.mapped("deadline") if day), default=None)
+        slas = self.ticket_sla_ids.filtered(lambda sla: sla.state in states)
+        deadline = min((day for day in slas.mapped("deadline") if day), default=None)
         if not deadline:
-            return "—"
+            return ""
         tz = self.company_id.partner_id.tz or "Europe/Kyiv"
         return fields.Datetime.context_timestamp(self.with_context(tz=tz), deadline).strftime("%d.%m.%Y %H:%M")
+
+    # ------------------------------------------------------------
+    # NOTIFICATIONS: as each resident wants them
+    # ------------------------------------------------------------
+
+    def _notify_get_recipients(self, message, msg_vals=False, **kwargs):
+        """Residents (not staff) get the e-mails of their requests only if they want service requests by e-mail;
+        the others read them in the cabinet (and get an SMS of each stage if they chose SMS)."""
+        recipients = super()._notify_get_recipients(message, msg_vals=msg_vals, **kwargs)
+        outside = [data["id"] for data in recipients if data.get("type") != "user" and data.get("notif") == "email"]
+        if not outside:
+            return recipients
+        unwanted = set(
+            self.env["res.partner"].sudo().browse(outside).filtered(lambda p: p.osmd_notify_requests != "email").ids
+        )
+        return [data for data in recipients if data.get("id") not in unwanted or data.get("type") == "user"]
+
+    def write(self, vals):
+        before = {ticket: ticket.stage_id for ticket in self} if "stage_id" in vals else {}
+        result = super().write(vals)
+        moved = self.filtered(lambda ticket: ticket in before and ticket.stage_id != before[ticket])
+        if moved:
+            moved._osmd_queue_stage_sms()
+        return result
+
+    def _osmd_queue_stage_sms(self):
+        """An SMS of the new stage to the residents following each request who chose SMS for service requests and
+        have a mobile number, through the association's SMS provider (queued; Odoo's SMS queue sends them)."""
+        Provider = self.env["osmd.sms.provider"].sudo()
+        vals_list = []
+        for ticket in self.sudo():
+            provider = Provider.search([("company_id", "=", ticket.company_id.id)], order="sequence, id", limit=1)
+            if not provider:
+                continue
+            people = ticket.message_partner_ids.filtered(
+                lambda partner: partner.partner_share and partner.osmd_notify_requests == "sms"
+            )
+            for partner in people:
+                try:
+                    number = normalize_phone(partner.phone or "", "UA")
+                except PhoneError:
+                    continue
+                env = self.with_context(lang=partner._osmd_document_lang(ticket.company_id)).env
+                vals_list.append(
+                    {
+                        "number": number,
+                        "body": env._(
+                            "%(association)s: request %(number)s \u00ab%(title)s\u00bb is now \u00ab%(stage)s\u00bb.",
+                            association=ticket.company_id.name,
+                            number=ticket.number,
+                            title=(ticket.name or "")[:40],
+                            stage=ticket.stage_id.with_env(env).name,
+                        ),
+                        "partner_id": partner.id,
+                        "osmd_account_id": ticket.osmd_account_id.id,
+                        "osmd_company_id": ticket.company_id.id,
+                        "osmd_provider_id": provider.id,
+                        "state": "outgoing",
+                    }
+                )
+        return self.env["sms.sms"].sudo().create(vals_list)

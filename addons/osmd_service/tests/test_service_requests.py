@@ -120,6 +120,13 @@ class TestServiceRequests(OsmdCommon, HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn("Тече труба у ванній", page.text)
         self.assertIn(f"/web/image/{ticket.attachment_ids.id}/", page.text)
+        self.assertIn(ticket._osmd_deadline_text(), page.text, "when it is to be taken")
+        # taken in time: no deadline any more
+        ticket.with_user(self.users_a["engineer"]).stage_id = self.env.ref(
+            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
+        )
+        self.assertEqual(ticket.ticket_sla_ids.state, "accomplished")
+        self.assertEqual(ticket._osmd_deadline_text(), "")
 
     def test_bad_input_names_the_field_and_writes_nothing(self):
         self._login("req_payer")
@@ -195,3 +202,36 @@ class TestServiceRequests(OsmdCommon, HttpCase):
         self.assertEqual(activity.user_id, self.users_a["chairman"])
         self.assertTrue(ticket.osmd_escalated)
         self.assertFalse(Ticket._cron_osmd_escalate(), "once")
+
+    def test_stage_changes_reach_each_resident_as_they_want(self):
+        from odoo.addons.osmd_billing.tests.test_sending import start_fake_gateway  # noqa: PLC0415
+
+        start_fake_gateway(self, self.company_a)
+        self._login("req_payer")
+        self._send()
+        ticket = self._tickets()
+        ticket.message_subscribe(partner_ids=self.co_owner.ids)  # the co-owner follows it too
+        self.payer.write({"osmd_notify_requests": "sms", "phone": "050 111 22 33"})
+        self.co_owner.write({"osmd_notify_requests": "none", "email": "olena@example.com"})
+        in_progress = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
+        ticket.with_user(self.users_a["engineer"]).write({"stage_id": in_progress.id})
+        sms = self.env["sms.sms"].sudo().search([("osmd_company_id", "=", self.company_a.id)])
+        self.assertEqual(sms.partner_id, self.payer, "SMS to the one who chose SMS, with a phone")
+        self.assertEqual(sms.number, "+380501112233")
+        self.assertIn(ticket.number, sms.body)
+        self.assertIn(in_progress.name, sms.body)
+        # an answer from the engineer: e-mailed to residents who want e-mails only
+        message = ticket.with_user(self.users_a["engineer"]).message_post(
+            body="Слюсар буде за пів години.", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        emailed = message.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id
+        self.assertNotIn(self.co_owner, emailed, "she wants nothing")
+        self.assertNotIn(self.payer, emailed, "he wants SMS")
+        self.co_owner.osmd_notify_requests = "email"
+        message = ticket.with_user(self.users_a["engineer"]).message_post(
+            body="Виконано.", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertIn(
+            self.co_owner,
+            message.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id,
+        )
