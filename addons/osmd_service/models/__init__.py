@@ -1,1 +1,9 @@
-from . import helpdesk_ticket_category, helpdesk_ticket, helpdesk_ticket_stage, ir_http, ir_module, res_company
+from . import (
+    helpdesk_ticket_category,
+    helpdesk_ticket,
+    helpdesk_ticket_stage,
+    ir_http,
+    ir_module,
+    osmd_account,
+    res_company,
+)

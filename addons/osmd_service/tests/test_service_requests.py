@@ -1,4 +1,5 @@
 import base64
+import json
 import re
 from datetime import timedelta
 
@@ -235,3 +236,53 @@ class TestServiceRequests(OsmdCommon, HttpCase):
             self.co_owner,
             message.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id,
         )
+
+    def _post(self, account, body):
+        return self.url_open(
+            "/mail/message/post",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {
+                        "thread_model": "osmd.account",
+                        "thread_id": account.id,
+                        "post_data": {"body": body, "message_type": "comment", "partner_ids": [self.neighbour.id]},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        ).json()
+
+    def _account_messages(self, account, user=None):
+        Message = self.env["mail.message"].with_user(user) if user else self.env["mail.message"].sudo()
+        return Message.search([("model", "=", "osmd.account"), ("res_id", "=", account.id)])
+
+    def test_residents_write_to_the_board_on_their_account(self):
+        self._login("req_payer")
+        page = self.url_open(f"/my/accounts/{self.account1.id}")
+        self.assertIn('data-res_model="osmd.account"', page.text, "the conversation on the account page")
+        answer = self._post(self.account1, "Чому опалення подорожчало?")
+        self.assertNotIn("error", answer, answer)
+        message = self._account_messages(self.account1).filtered(lambda m: m.author_id == self.payer)
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.partner_ids, self.users_a["chairman"].partner_id, "to the chairman, nobody else")
+        self.assertFalse(message.subtype_id.internal)
+        # another account: refused, nothing written
+        answer = self._post(self.account2, "Сусідський рахунок")
+        self.assertIn("error", answer)
+        self.assertFalse(self._account_messages(self.account2).filtered(lambda m: m.author_id == self.payer))
+        # the chairman answers, the accountant leaves an internal note: the resident reads the answer only
+        self.account1.with_user(self.users_a["chairman"]).message_post(
+            body="Новий тариф з 1 березня.", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.account1.with_user(self.users_a["accountant"]).message_post(
+            body="Внутрішня нотатка", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+        resident = self.env["res.users"].search([("login", "=", "req_payer")])
+        seen = self._account_messages(self.account1, resident).mapped("body")
+        self.assertTrue(any("Новий тариф" in body for body in seen))
+        self.assertFalse(any("Внутрішня нотатка" in body for body in seen))
+        neighbour = self.env["res.users"].search([("login", "=", "req_neighbour")])
+        self.assertFalse(self._account_messages(self.account1, neighbour), "never another account's thread")
