@@ -27,7 +27,8 @@ async function shot(page, config, name) {
 }
 
 async function login(browser, config, who) {
-    const context = await browser.newContext({...PHONE, locale: "uk-UA", baseURL: config.base_url});
+    // a phone set to English: the pages must still speak the association's language, not the browser's
+    const context = await browser.newContext({...PHONE, locale: "en-US", baseURL: config.base_url});
     context.setDefaultTimeout(30000);
     if (config.cookie) {
         // Odoo's test server serves only requests that carry the running test's key
@@ -125,7 +126,8 @@ async function collectLatin(page) {
                 .match(/[A-Za-z][A-Za-z'’]{2,}/g) || []
     );
     const url = new URL(page.url()).pathname;
-    LATIN[url] = [...new Set([...(LATIN[url] || []), ...words])];
+    const lang = await page.evaluate(() => document.documentElement.lang);
+    LATIN[url] = [...new Set([...(LATIN[url] || []), ...words, ...(lang === "uk-UA" ? [] : [`<html lang="${lang}">`])])];
     await collectContrast(page);
 }
 
