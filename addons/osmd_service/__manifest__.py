@@ -2,7 +2,7 @@
     "name": "OSMD Service Requests",
     "summary": "Residents' service requests (emergency, repairs, paid services, complaints) on OCA helpdesk_mgmt: per "
     "association categories, teams, assignees and SLA, tied to personal accounts and buildings, in the resident "
-    "cabinet",
+    "cabinet; messages with the board on the account; the board's announcements to buildings and entrances",
     "version": "19.0.1.0.0",
     "category": "Services/Condominium",
     "license": "LGPL-3",
@@ -14,6 +14,7 @@
         "security/osmd_service_security.xml",
         "security/ir.model.access.csv",
         "views/helpdesk_ticket_views.xml",
+        "views/osmd_announcement_views.xml",
         "views/osmd_service_templates.xml",
         "data/osmd_service_data.xml",
     ],

@@ -1,1 +1,1 @@
-from . import requests
+from . import announcements, requests

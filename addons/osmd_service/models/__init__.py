@@ -5,5 +5,6 @@ from . import (
     ir_http,
     ir_module,
     osmd_account,
+    osmd_announcement,
     res_company,
 )

@@ -1,2 +1,3 @@
 from . import test_service_requests
 from . import test_browser
+from . import test_announcements
