@@ -129,6 +129,14 @@ class TestHostileStaff(JsonRpcMixin, BillingCommon, HttpCase):
                 ],
             }
         )
+        if "osmd.announcement" in env:
+            # osmd_service: an announcement of the board and a resident's opening of it
+            announcement = env["osmd.announcement"].create(
+                {"name": "Victim announcement", "body": "<p>Victim</p>", "company_id": cls.victim.id}
+            )
+            env["osmd.announcement.read"].create(
+                {"announcement_id": announcement.id, "partner_id": cls.account1.holder_id.id}
+            )
         if "osmd.payment.agent" not in env:
             return
         # osmd_payment_gateway: an agent, a payment it took and the log of its request
