@@ -37,6 +37,28 @@ class TestServiceRequestInBrowser(BrowserSuite, OsmdCommon, HttpCase):
         cls.resident = resident_user(cls.env, "e2e_requester", cls.data_a["owners"][0], cls.company_a)
         cls.engineer = cls.users_a["engineer"]
         (cls.resident | cls.engineer).lang = "uk_UA"
+        # a second building with its resident, and the board's draft announcement to the first building
+        building2 = cls.env["osmd.building"].create(
+            {"name": "Будинок А2", "company_id": cls.company_a.id, "street": "вул. Інша, 2", "city": "Київ"}
+        )
+        premise = cls.env["osmd.premise"].create(
+            {"building_id": building2.id, "number": "7", "total_area": 50.0, "entrance": 1, "floor": 1}
+        )
+        other = cls.env["res.partner"].create({"name": "Мешканець А2", "company_id": cls.company_a.id})
+        cls.env["osmd.account"].create(
+            {"premise_id": premise.id, "company_id": cls.company_a.id, "holder_id": other.id, "date_open": "2024-01-01"}
+        )
+        resident_user(cls.env, "e2e_other_building", other, cls.company_a).lang = "uk_UA"
+        cls.chairman = cls.users_a["chairman"]
+        cls.chairman.lang = "uk_UA"
+        cls.announcement = cls.env["osmd.announcement"].create(
+            {
+                "name": "Відключення гарячої води 12 березня",
+                "body": "<p>З 9:00 до 17:00 не буде гарячої води.</p>",
+                "company_id": cls.company_a.id,
+                "building_ids": [(6, 0, cls.data_a["building"].ids)],
+            }
+        )
         cls.emergency = cls.env["helpdesk.ticket.category"].search(
             [("company_id", "=", cls.company_a.id), ("osmd_kind", "=", "emergency")]
         )
@@ -56,6 +78,9 @@ class TestServiceRequestInBrowser(BrowserSuite, OsmdCommon, HttpCase):
                 "photo": str(photo),
                 "stage_in_progress": uk,
                 "reply": "Слюсар буде за пів години, перекрийте кран під раковиною.",
+                "chairman": {"login": self.chairman.login, "password": self.chairman.login},
+                "other": {"login": "e2e_other_building", "password": "e2e_other_building_pwd_1"},
+                "announcement": {"id": self.announcement.id, "title": self.announcement.name},
             },
         )
         ticket = self.env["helpdesk.ticket"].browse(steps["request_sent"]["id"])
@@ -64,4 +89,8 @@ class TestServiceRequestInBrowser(BrowserSuite, OsmdCommon, HttpCase):
         self.assertEqual(ticket.stage_id, in_progress)
         self.assertEqual(ticket.attachment_ids.mapped("mimetype"), ["image/png"])
         self.assertEqual(steps["resident_sees"]["stage"], uk)
+        self.env.invalidate_all()
+        self.assertEqual(self.announcement.state, "published", "published by the chairman on the phone")
+        self.assertEqual(self.announcement.read_count, 1, "opened by the resident of the building")
+        self.assertFalse(steps["other_building"]["sees"], "not shown in the other building")
         self._assert_pages_clean(steps)

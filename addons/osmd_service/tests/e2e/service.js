@@ -7,8 +7,27 @@ const {report, check, shot, login, checkFits, collectLatin, main} = require(
 );
 
 main(async (browser, config) => {
+    // 0. the chairman publishes the announcement to the first building, on the phone
+    const chairman = await login(browser, config, config.chairman);
+    await chairman.goto(`/odoo/action-osmd_service.osmd_announcement_action/${config.announcement.id}`);
+    await chairman.locator("button[name=action_publish]").click();
+    await chairman.locator(".modal button.btn-primary").click();
+    await chairman.locator("button[name=action_archive_announcement]").waitFor();
+    report("announcement_published", {screenshot: await shot(chairman, config, "19-announcement-published")});
+
+    // its building's resident sees it and opens it; the other building's does not see it
+    const neighbour = await login(browser, config, config.other);
+    await neighbour.goto("/my");
+    const sees = (await neighbour.locator("main").innerText()).includes(config.announcement.title);
+    report("other_building", {sees});
     // 1. the resident reports an emergency with a photo, from the phone
     const resident = await login(browser, config, config.resident);
+    await resident.goto("/my");
+    await resident.click(`a[href='/my/announcements/${config.announcement.id}']`);
+    await resident.locator("main h1", {hasText: config.announcement.title}).waitFor();
+    await checkFits(resident, "announcement");
+    await collectLatin(resident);
+    report("announcement_read", {screenshot: await shot(resident, config, "19b-announcement")});
     await resident.goto("/my");
     await resident.click("a[href='/my/requests/new']");
     await resident.selectOption("#osmd_category", String(config.category_id));
