@@ -186,6 +186,41 @@ class OsmdSmsProvider(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
 
+    @api.model
+    def _osmd_queue(self, company, messages, what):
+        """Queue SMS of ``company`` through its first provider, sent later by Odoo's SMS queue: ``messages`` is a
+        list of (partner, text, personal account or None); a person without a valid mobile number is left out.
+        Without a provider nothing is queued (logged with ``what``). Returns the queued ``sms.sms``."""
+        Sms = self.env["sms.sms"].sudo()
+        if not messages:
+            return Sms
+        provider = self.sudo().search([("company_id", "=", company.id)], order="sequence, id", limit=1)
+        if not provider:
+            _logger.warning("%s: no SMS provider, %d %s by SMS not sent", company.name, len(messages), what)
+            return Sms
+        vals_list, no_phone = [], 0
+        for partner, text, account in messages:
+            try:
+                number = normalize_phone(partner.phone or "", "UA")
+            except PhoneError:
+                no_phone += 1
+                continue
+            vals_list.append(
+                {
+                    "number": number,
+                    "body": text,
+                    "partner_id": partner.id,
+                    "osmd_account_id": account.id if account else False,
+                    "osmd_company_id": company.id,
+                    "osmd_provider_id": provider.id,
+                    "state": "outgoing",
+                }
+            )
+        if no_phone:
+            _logger.info("%s: %d people to send %s by SMS have no mobile number", company.name, no_phone, what)
+        # sms.sms is a technical model: queued as the system
+        return Sms.create(vals_list)
+
     def action_view_sms(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("osmd_billing.osmd_sms_message_action")

@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.osmd_base.tools.phone import PhoneError, normalize_phone
-
 
 class HelpdeskTicket(models.Model):
     """A service request of the association: tied to a personal account (and so its premise and building) or to a
@@ -163,36 +161,20 @@ class HelpdeskTicket(models.Model):
     def _osmd_queue_stage_sms(self):
         """An SMS of the new stage to the residents following each request who chose SMS for service requests and
         have a mobile number, through the association's SMS provider (queued; Odoo's SMS queue sends them)."""
-        Provider = self.env["osmd.sms.provider"].sudo()
-        vals_list = []
+        sms = self.env["sms.sms"]
         for ticket in self.sudo():
-            provider = Provider.search([("company_id", "=", ticket.company_id.id)], order="sequence, id", limit=1)
-            if not provider:
-                continue
-            people = ticket.message_partner_ids.filtered(
+            messages = []
+            for partner in ticket.message_partner_ids.filtered(
                 lambda partner: partner.partner_share and partner.osmd_notify_requests == "sms"
-            )
-            for partner in people:
-                try:
-                    number = normalize_phone(partner.phone or "", "UA")
-                except PhoneError:
-                    continue
+            ):
                 env = self.with_context(lang=partner._osmd_document_lang(ticket.company_id)).env
-                vals_list.append(
-                    {
-                        "number": number,
-                        "body": env._(
-                            "%(association)s: request %(number)s \u00ab%(title)s\u00bb is now \u00ab%(stage)s\u00bb.",
-                            association=ticket.company_id.name,
-                            number=ticket.number,
-                            title=(ticket.name or "")[:40],
-                            stage=ticket.stage_id.with_env(env).name,
-                        ),
-                        "partner_id": partner.id,
-                        "osmd_account_id": ticket.osmd_account_id.id,
-                        "osmd_company_id": ticket.company_id.id,
-                        "osmd_provider_id": provider.id,
-                        "state": "outgoing",
-                    }
+                body = env._(
+                    "%(association)s: request %(number)s \u00ab%(title)s\u00bb is now \u00ab%(stage)s\u00bb.",
+                    association=ticket.company_id.name,
+                    number=ticket.number,
+                    title=(ticket.name or "")[:40],
+                    stage=ticket.stage_id.with_env(env).name,
                 )
-        return self.env["sms.sms"].sudo().create(vals_list)
+                messages.append((partner, body, ticket.osmd_account_id))
+            sms |= self.env["osmd.sms.provider"]._osmd_queue(ticket.company_id, messages, "request stages")
+        return sms

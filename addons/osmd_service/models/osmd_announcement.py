@@ -6,8 +6,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import html2plaintext
 
-from odoo.addons.osmd_base.tools.phone import PhoneError, normalize_phone
-
 _logger = logging.getLogger(__name__)
 
 SMS_LENGTH = 300
@@ -179,35 +177,11 @@ class OsmdAnnouncement(models.Model):
 
     def _osmd_queue_sms(self, partners):
         self.ensure_one()
-        provider = (
-            self.env["osmd.sms.provider"]
-            .sudo()
-            .search([("company_id", "=", self.company_id.id)], order="sequence, id", limit=1)
-        )
-        if not partners:
-            return self.env["sms.sms"]
-        if not provider:
-            _logger.warning("%s: no SMS provider, announcement %s not sent by SMS", self.company_id.name, self.id)
-            return self.env["sms.sms"]
-        text = html2plaintext(self.body or "").strip()
-        vals_list = []
-        for partner in partners:
-            try:
-                number = normalize_phone(partner.phone or "", "UA")
-            except PhoneError:
-                continue
-            body = f"{self.company_id.name}: {self.name}. {text}"
-            vals_list.append(
-                {
-                    "number": number,
-                    "body": body[: SMS_LENGTH - 1] + "…" if len(body) > SMS_LENGTH else body,
-                    "partner_id": partner.id,
-                    "osmd_company_id": self.company_id.id,
-                    "osmd_provider_id": provider.id,
-                    "state": "outgoing",
-                }
-            )
-        return self.env["sms.sms"].sudo().create(vals_list)
+        body = f"{self.company_id.name}: {self.name}. {html2plaintext(self.body or '').strip()}"
+        if len(body) > SMS_LENGTH:
+            body = body[: SMS_LENGTH - 1] + "…"
+        messages = [(partner, body, None) for partner in partners]
+        return self.env["osmd.sms.provider"]._osmd_queue(self.company_id, messages, "announcements")
 
 
 class OsmdAnnouncementRead(models.Model):
