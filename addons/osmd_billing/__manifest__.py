@@ -28,6 +28,7 @@
         "views/osmd_tariff_views.xml",
         "views/osmd_subscription_views.xml",
         "views/osmd_benefit_views.xml",
+        "views/osmd_extra_charge_views.xml",
         "views/osmd_subsidy_views.xml",
         "views/osmd_billing_run_views.xml",
         "views/account_move_views.xml",

@@ -10,6 +10,7 @@ from . import account_move_bulk
 from . import osmd_billing_run
 from . import osmd_billing_run_confirm
 from . import osmd_billing_line
+from . import osmd_extra_charge
 from . import osmd_billing_problem
 from . import osmd_penalty
 from . import osmd_recalculation

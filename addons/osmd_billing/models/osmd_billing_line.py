@@ -11,7 +11,7 @@ from ..tools.bulk_sql import copy_rows, copy_text, next_ids
 _logger = logging.getLogger(__name__)
 
 
-LINE_KINDS = [("charge", "Charge"), ("benefit", "Benefit"), ("subsidy", "Subsidy")]
+LINE_KINDS = [("charge", "Charge"), ("benefit", "Benefit"), ("subsidy", "Subsidy"), ("extra", "One-off charge")]
 
 
 class OsmdBillingLine(models.Model):
@@ -48,6 +48,9 @@ class OsmdBillingLine(models.Model):
     invoice_quantity = fields.Float(digits=(16, 2), help="Quantity put on the invoice line.")
     invoice_price_unit = fields.Monetary(help="Unit price put on the invoice line.")
     explanation = fields.Char(required=True)
+    extra_charge_id = fields.Many2one(
+        "osmd.extra.charge", string="One-off charge", index="btree_not_null", ondelete="restrict", readonly=True
+    )
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",

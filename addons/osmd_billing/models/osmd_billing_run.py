@@ -285,6 +285,12 @@ class OsmdBillingRun(models.Model):
                 self._problem_vals(None, None, self.env._("The association has no sales journal."), kind="no_journal")
             )
         self.env["osmd.billing.line"]._create_in_bulk(lines)
+        # the one-off charges taken are now "in a computed run" (the lines were inserted without the ORM)
+        extra = self.env["osmd.extra.charge"].browse(
+            {line["extra_charge_id"] for line in lines if line.get("extra_charge_id")}
+        )
+        extra.invalidate_recordset(["line_ids"])
+        extra.modified(["line_ids"])
         self.env["osmd.billing.problem"].create(problems)
         self.state = "computed"
 
@@ -296,6 +302,7 @@ class OsmdBillingRun(models.Model):
         data = self._collect_data(accounts)
         if with_penalties:
             data["penalty"] = self._collect_penalty_data(data)
+            data["extra"] = self._collect_extra_charges(data)
         lines, problems = [], list(data["problems"])
         texts_by_lang = {}
         for account in data["accounts"]:
@@ -310,9 +317,49 @@ class OsmdBillingRun(models.Model):
                 problems.append(self._problem_vals(account, None, message, kind="no_holder"))
             account_lines = self._compute_account_lines(account, holder, data, problems, texts)
             if with_penalties:
+                account_lines += self._extra_charge_lines(account, holder, data, lang)
                 account_lines += self._penalty_lines(account, holder, data, texts, account_lines, problems)
             lines += account_lines
         return lines, problems
+
+    def _collect_extra_charges(self, data):
+        """{account id: [one-off charge]}: the charges still waiting for a run, dated up to the period's end, of the
+        run's accounts (one query)."""
+        charges = self.env["osmd.extra.charge"].search(
+            self.env["osmd.extra.charge"]._pending_domain(self.company_id, data["account_records"], data["last"]),
+            order="date, id",
+        )
+        by_account = defaultdict(list)
+        for charge in charges:
+            by_account[charge.account_id.id].append(charge)
+        return by_account
+
+    def _extra_charge_lines(self, account, holder, data, lang):
+        """A line per one-off charge of the account, worded in the holder's language."""
+        lines = []
+        for charge in data.get("extra", {}).get(account.id, []):
+            qty, price, amount = to_decimal(charge.quantity), to_decimal(charge.price_unit), to_decimal(charge.amount)
+            exact = qty == qty.quantize(Decimal(1).scaleb(-INVOICE_QUANTITY_DIGITS))
+            lines.append(
+                {
+                    "run_id": self.id,
+                    "account_id": account.id,
+                    "partner_id": holder.id if holder else False,
+                    "product_id": charge.product_id.id,
+                    "kind": "extra",
+                    "sequence": 30,
+                    "date_start": charge.date,
+                    "date_end": charge.date,
+                    "quantity": float(qty),
+                    "price_unit": float(price),
+                    "amount": float(amount),
+                    "invoice_quantity": float(qty if exact else 1),
+                    "invoice_price_unit": float(price if exact else amount),
+                    "explanation": charge.with_context(lang=lang)._explanation(),
+                    "extra_charge_id": charge.id,
+                }
+            )
+        return lines
 
     def _get_document_lang(self, partner, company=None):
         """The language of ``partner``'s documents of the association (``company``, by default the run's):

@@ -673,6 +673,17 @@ class OsmdBillingRun(models.Model):
                 ["price_subtotal:sum"],
             )
         }
+        # nor on one-off charges (paid services): the penalty is for late payment of the housing services
+        for run, account, amount in self.env["osmd.billing.line"]._read_group(
+            Domain("kind", "=", "extra")
+            & Domain("run_id", "in", invoices.osmd_billing_run_id.ids)
+            & Domain("account_id", "in", accounts.ids),
+            ["run_id", "account_id"],
+            ["amount:sum"],
+        ):
+            for move in invoices:
+                if move.osmd_billing_run_id == run and move.osmd_account_id == account:
+                    in_invoice[move.id] = in_invoice.get(move.id, Decimal(0)) + to_decimal(amount)
         suspensions = self.env["osmd.penalty.suspension"].search(
             Domain("company_id", "=", company.id) & Domain("date_start", "<=", cutoff)
         )

@@ -160,11 +160,13 @@ class OsmdRecalculation(models.Model):
 
     def _get_posted_amounts(self, invoices):
         """{(account id, product id): [amount, explanation]} posted for the period: the accrual lines of
-        ``invoices`` (penalties apart, they belong to the month they were charged in) plus the
+        ``invoices`` (penalties and one-off charges apart: they belong to the month they were charged in, and no
+        tariff or reading changes them) plus the
         differences of the recalculations of the period posted before."""
         posted = defaultdict(lambda: [Decimal(0), []])
         billing_lines = self.env["osmd.billing.line"].search(
-            Domain("move_id", "in", invoices.ids) & Domain("kind", "!=", "penalty"), order="sequence, id"
+            Domain("move_id", "in", invoices.ids) & Domain("kind", "not in", ("penalty", "extra")),
+            order="sequence, id",
         )
         for line in billing_lines:
             entry = posted[(line.account_id.id, line.product_id.id)]

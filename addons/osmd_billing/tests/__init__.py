@@ -19,3 +19,4 @@ from . import test_document_language
 from . import test_income_accounts
 from . import test_posting_warnings
 from . import test_reminder_sms
+from . import test_extra_charges

@@ -74,6 +74,9 @@ class TestHostileStaff(JsonRpcMixin, BillingCommon, HttpCase):
         env["osmd.subsidy"].create(
             {"company_id": cls.victim.id, "account_id": cls.account2.id, "period": PERIOD, "amount": 100}
         )
+        env["osmd.extra.charge"].create(
+            {"company_id": cls.victim.id, "account_id": cls.account2.id, "name": "Boiler", "price_unit": 1500}
+        )
         env["osmd.sms.provider"].create(
             {
                 "company_id": cls.victim.id,
