@@ -77,7 +77,11 @@ async function resident(browser, config) {
     await collectLatin(page);
     report("pay_form", {screenshot: await shot(page, config, "07-pay")});
     await page.click("button[name=o_payment_submit_button]");
-    await page.waitForURL(`**/my/osmd/accounts/${account.id}/pay?*`, {timeout: 60000});
+    // the landing page after /payment/status (the pay form's own address has no tx_id: it must not match)
+    await page.waitForURL(
+        (url) => url.pathname.endsWith(`/my/osmd/accounts/${account.id}/pay`) && url.searchParams.has("tx_id"),
+        {timeout: 60000}
+    );
     const outcome = page.locator(".alert-success");
     await outcome.waitFor();
     await collectLatin(page);
