@@ -945,6 +945,76 @@ def create_card_payments(env, company, accounts):
     return ", a demo card provider for the cabinet with 1 card payment"
 
 
+def create_service(env, company, accounts, buildings):
+    # 11. Service requests and announcements (osmd_service): what the board and residents find on the first day.
+    if "osmd.announcement" not in env:
+        return ""
+    Users = env["res.users"]
+    engineer = Users.search([("login", "=", "engineer")], limit=1)
+    if engineer:
+        company.osmd_engineer_id = engineer
+    categories = {
+        category.osmd_kind: category
+        for category in env["helpdesk.ticket.category"].search([("company_id", "=", company.id)])
+    }
+    resident1 = Users.search([("login", "=", "resident1")], limit=1)
+    resident2 = Users.search([("login", "=", "resident2")], limit=1)
+    account1 = accounts.filtered(lambda a: resident1.partner_id in a.portal_partner_ids)[:1]
+    account2 = accounts.filtered(lambda a: resident2.partner_id in a.portal_partner_ids)[:1]
+    Ticket = env["helpdesk.ticket"].with_context(tracking_disable=False, mail_notrack=False)
+    stages = {name: env.ref(f"helpdesk_mgmt.helpdesk_ticket_stage_{name}") for name in ("in_progress", "done")}
+
+    def request(account, author, kind, name, description):
+        ticket = Ticket.create(
+            {
+                "company_id": company.id,
+                "category_id": categories[kind].id,
+                "osmd_account_id": account.id,
+                "name": name,
+                "description": f"<p>{description}</p>",
+                "partner_id": author.partner_id.id,
+            }
+        )
+        ticket.message_subscribe(partner_ids=author.partner_id.ids)
+        return ticket
+
+    leak = request(account1, resident1, "emergency", "Тече стояк у ванній", "Зі стелі капає з ночі, підставили відро.")
+    leak.with_user(engineer).write({"stage_id": stages["in_progress"].id})
+    leak.with_user(engineer).message_post(
+        body="Перекрили стояк, слюсар буде до 12:00.", message_type="comment", subtype_xmlid="mail.mt_comment"
+    )
+    boiler = request(account1, resident1, "paid", "Встановити бойлер", "Бойлер на 80 л, свій; потрібен монтаж.")
+    chairman = company.osmd_chairman_id
+    boiler.with_user(chairman).write({"osmd_price": 1200.0, "osmd_price_description": "Монтаж бойлера 80 л"})
+    boiler.with_user(chairman).action_osmd_propose_price()
+    lamp = request(account2, resident2, "repair", "Не світить лампа в під'їзді", "3-й поверх, уже тиждень.")
+    env["osmd.ticket.close"].with_user(engineer).create(
+        {"ticket_id": lamp.id, "note": "Замінено лампу на світлодіодну."}
+    ).action_close()
+    request(account2, resident2, "complaint", "Шум від ремонту після 22:00", "Квартира поверхом вище, щовечора.")
+    b1, b2 = buildings
+    Announcement = env["osmd.announcement"].with_context(tracking_disable=False)
+    shutoff = Announcement.create(
+        {
+            "company_id": company.id,
+            "name": f"Відключення холодної води: {b1.name}",
+            "body": "<p>Завтра з 9:00 до 15:00 — заміна засувки в підвалі. Наберіть запас води.</p>",
+            "building_ids": [(6, 0, b1.ids)],
+            "urgent": True,
+        }
+    )
+    meeting = Announcement.create(
+        {
+            "company_id": company.id,
+            "name": "Прибирання прибудинкової території",
+            "body": "<p>У суботу о 10:00 — толока. Рукавиці й мішки видає правління.</p>",
+            "building_ids": [(6, 0, (b1 | b2).ids)],
+        }
+    )
+    (shutoff | meeting).with_user(chairman).action_publish()
+    return ", 4 service requests (one emergency in progress, a paid service priced, one closed), 2 announcements"
+
+
 def main(env):
     env = env(
         context=dict(
@@ -970,6 +1040,7 @@ def main(env):
     billing += create_payments(env, company, accounts)
     billing += create_gateway(env, company, accounts)
     billing += create_card_payments(env, company, accounts)
+    billing += create_service(env, company, accounts, (b1, b2))
     Account = env["osmd.account"]
 
     env.cr.commit()  # the shell rolls back otherwise

@@ -13,6 +13,7 @@
     "data": [
         "security/osmd_service_security.xml",
         "security/ir.model.access.csv",
+        "wizard/osmd_ticket_close_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/osmd_announcement_views.xml",
         "views/osmd_service_templates.xml",

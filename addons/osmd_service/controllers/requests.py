@@ -3,7 +3,7 @@ import base64
 from werkzeug.exceptions import Forbidden
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.fields import Domain
 from odoo.http import request
 from odoo.tools import plaintext2html
@@ -11,6 +11,8 @@ from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
+from odoo.addons.osmd_billing.tools.formatting import fmt_number
+from odoo.addons.osmd_billing.tools.money import to_decimal
 from odoo.addons.osmd_portal.controllers.portal import OsmdResidentPortal, fmt_date
 
 MAX_PHOTOS = 5
@@ -157,6 +159,11 @@ class OsmdServiceRequests(CustomerPortalHelpdesk):
 
     @http.route("/my/requests/<int:ticket_id>", type="http", auth="user", website=True, sitemap=False)
     def osmd_request(self, ticket_id, **kw):
+        kw.pop("error", None)  # only ours, never a message typed into the address
+        return self._osmd_render_request(ticket_id, None, **kw)
+
+    def _osmd_render_request(self, ticket_id, error, **kw):
+        partner = request.env.user.partner_id
         try:
             ticket = self._document_check_access("helpdesk.ticket", ticket_id)
         except (AccessError, MissingError):
@@ -173,8 +180,65 @@ class OsmdServiceRequests(CustomerPortalHelpdesk):
             created=bool(kw.get("created")),
             deadline_text=ticket._osmd_deadline_text() if not ticket.closed else "",
             fmt_date=fmt_date,
+            partner=partner,
+            price_text=fmt_number(to_decimal(ticket.sudo().osmd_price), 2),
+            can_answer_price=ticket.osmd_price_state == "proposed" and ticket._osmd_can_answer_price(partner),
+            price_answer_text=self._osmd_price_answer_text(ticket.sudo()),
+            rating=ticket._osmd_rating(),
+            can_rate=ticket.closed and ticket.partner_id == partner,
+            error=error,
+            done=kw.get("done"),
+            rating_labels={
+                5: request.env._("Satisfied"),
+                3: request.env._("Okay"),
+                1: request.env._("Dissatisfied"),
+            },
         )
         return request.render("osmd_service.request", values)
+
+    @staticmethod
+    def _osmd_price_answer_text(ticket):
+        if ticket.osmd_price_state == "accepted":
+            return request.env._(
+                "Accepted by %(name)s on %(date)s: it is added to the next invoice.",
+                name=ticket.osmd_price_answered_by.name,
+                date=fmt_date(ticket.osmd_price_answered_at.date()),
+            )
+        if ticket.osmd_price_state == "declined":
+            return request.env._("Declined by %(name)s.", name=ticket.osmd_price_answered_by.name)
+        return ""
+
+    def _osmd_ticket_for_post(self, ticket_id):
+        try:
+            return self._document_check_access("helpdesk.ticket", ticket_id)
+        except (AccessError, MissingError):
+            raise request.not_found() from None
+
+    @http.route("/my/requests/<int:ticket_id>/price", type="http", auth="user", methods=["POST"], website=True)
+    def osmd_request_price(self, ticket_id, answer=None, **kw):
+        """The resident accepts or declines the price of a paid service."""
+        ticket = self._osmd_ticket_for_post(ticket_id)
+        if answer not in ("accept", "decline"):
+            return request.redirect(f"/my/requests/{ticket.id}")
+        try:
+            ticket._osmd_answer_price(request.env.user.partner_id, answer == "accept")
+        except (UserError, AccessError) as exc:
+            return self._osmd_render_request(ticket.id, exc.args[0])
+        return request.redirect(f"/my/requests/{ticket.id}?done=price")
+
+    @http.route("/my/requests/<int:ticket_id>/rate", type="http", auth="user", methods=["POST"], website=True)
+    def osmd_request_rate(self, ticket_id, score=None, feedback=None, **kw):
+        """The author rates the closed request."""
+        ticket = self._osmd_ticket_for_post(ticket_id)
+        try:
+            score = int(score or 0)
+        except ValueError:
+            score = 0
+        try:
+            ticket._osmd_rate(request.env.user.partner_id, score, feedback)
+        except (UserError, AccessError) as exc:
+            return self._osmd_render_request(ticket.id, exc.args[0])
+        return request.redirect(f"/my/requests/{ticket.id}?done=rated")
 
     # OCA's pages: residents use the cabinet's
     @http.route()

@@ -19,7 +19,8 @@ PNG = base64.b64decode(
 @tagged("post_install", "-at_install", "osmd_browser")
 class TestServiceRequestInBrowser(BrowserSuite, OsmdCommon, HttpCase):
     """A resident on a 390 px phone reports an emergency with a photo; the engineer, on a phone, takes it in work and
-    answers; the resident sees the new stage and the answer. In Ukrainian, OCA's words included."""
+    answers; the resident sees the new stage and the answer; the engineer closes it with a note, the resident rates it.
+    In Ukrainian, OCA's words included."""
 
     LATIN_ALLOWED = frozenset({"HT"})  # the request's number prefix
 
@@ -81,14 +82,25 @@ class TestServiceRequestInBrowser(BrowserSuite, OsmdCommon, HttpCase):
                 "chairman": {"login": self.chairman.login, "password": self.chairman.login},
                 "other": {"login": "e2e_other_building", "password": "e2e_other_building_pwd_1"},
                 "announcement": {"id": self.announcement.id, "title": self.announcement.name},
+                "close_button": "Закрити з коментарем",
+                "close_note": "Замінено прокладку на стояку, протікання немає.",
+                "feedback": "Прийшли швидко, дякую!",
             },
         )
         ticket = self.env["helpdesk.ticket"].browse(steps["request_sent"]["id"])
         self.assertEqual(ticket.osmd_account_id, self.data_a["accounts"][0])
         self.assertEqual(ticket.user_id, self.engineer)
-        self.assertEqual(ticket.stage_id, in_progress)
         self.assertEqual(ticket.attachment_ids.mapped("mimetype"), ["image/png"])
         self.assertEqual(steps["resident_sees"]["stage"], uk)
+        # closed by the engineer with a note; rated by the resident
+        done = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        self.assertEqual(ticket.stage_id, done)
+        self.assertEqual(steps["rated"]["stage"], done.with_context(lang="uk_UA").name)
+        self.assertRecordValues(
+            ticket._osmd_rating(),
+            [{"rating": 5.0, "feedback": "Прийшли швидко, дякую!", "partner_id": self.resident.partner_id.id}],
+        )
+        self.assertIn("Прийшли швидко, дякую!", steps["rated"]["rated"])
         self.env.invalidate_all()
         self.assertEqual(self.announcement.state, "published", "published by the chairman on the phone")
         self.assertEqual(self.announcement.read_count, 1, "opened by the resident of the building")

@@ -67,4 +67,28 @@ main(async (browser, config) => {
     const stage = (await resident.locator("dl dd").first().innerText()).trim();
     await collectLatin(resident);
     report("resident_sees", {stage, screenshot: await shot(resident, config, "23-request-answered")});
+
+    // 4. the engineer closes it with a note from the phone
+    await engineer.reload();
+    await engineer.locator(".o_form_view").waitFor();
+    await engineer.locator("button", {hasText: config.close_button}).click();
+    await engineer.locator(".modal div[name=note] textarea").fill(config.close_note);
+    report("close_form", {screenshot: await shot(engineer, config, "24-engineer-close")});
+    await engineer.locator(".modal button[name=action_close]").click();
+    await engineer.locator(".modal").waitFor({state: "detached"});
+    await engineer.locator(".o-mail-Message", {hasText: config.close_note}).waitFor();
+
+    // 5. the resident reads the note and rates the request
+    await resident.reload();
+    await resident.locator(".o-mail-Message", {hasText: config.close_note}).waitFor();
+    await resident.locator("#osmd_rating input[name=score][value='5']").check();
+    await resident.fill("#osmd_feedback", config.feedback);
+    await checkFits(resident, "rating");
+    await collectLatin(resident);
+    report("rating_form", {screenshot: await shot(resident, config, "25-request-rate")});
+    await Promise.all([resident.waitForNavigation(), resident.click("#osmd_rating button[type=submit]")]);
+    const rated = (await resident.locator("#osmd_rating").innerText()).trim();
+    await collectLatin(resident);
+    report("rated", {rated, stage: (await resident.locator("dl dd").first().innerText()).trim(),
+        screenshot: await shot(resident, config, "26-request-rated")});
 });
