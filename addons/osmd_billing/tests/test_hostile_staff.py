@@ -140,6 +140,28 @@ class TestHostileStaff(JsonRpcMixin, BillingCommon, HttpCase):
             env["osmd.announcement.read"].create(
                 {"announcement_id": announcement.id, "partner_id": cls.account1.holder_id.id}
             )
+        if "osmd.meeting" in env:
+            # osmd_voting: a meeting with its register, a notice, a vote and its log; the association's own rules
+            threshold = env["osmd.voting.threshold"].create(
+                {"name": "Victim three quarters", "company_id": cls.victim.id, "numerator": 3, "denominator": 4}
+            )
+            rule = env["osmd.voting.rule"].create({"name": "Victim statute", "company_id": cls.victim.id})
+            meeting = env["osmd.meeting"].create(
+                {
+                    "name": "Victim meeting",
+                    "company_id": cls.victim.id,
+                    "building_ids": [Command.set(cls.building.ids)],
+                    "date_meeting": "2026-05-20 15:00:00",
+                    "rule_id": rule.id,
+                    "question_ids": [Command.create({"name": "Victim question", "threshold_id": threshold.id})],
+                }
+            )
+            meeting.action_open_voting()
+            voter = meeting.voter_ids[:1]
+            env["osmd.meeting.notice"].create(
+                {"meeting_id": meeting.id, "voter_id": voter.id, "date_sent": "2026-05-01"}
+            )
+            meeting._record_votes(voter, {meeting.question_ids: "for"}, "meeting", meeting.date_meeting)
         if "osmd.payment.agent" not in env:
             return
         # osmd_payment_gateway: an agent, a payment it took and the log of its request
