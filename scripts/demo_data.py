@@ -1015,6 +1015,70 @@ def create_service(env, company, accounts, buildings):
     return ", 4 service requests (one emergency in progress, a paid service priced, one closed), 2 announcements"
 
 
+def create_voting(env, company, buildings):
+    # 12. A general meeting (osmd_voting): agenda, the register by area, notices, some paper ballots; residents vote
+    #     online in the cabinet until the day before the meeting.
+    if "osmd.meeting" not in env:
+        return ""
+    from datetime import datetime, timedelta  # noqa: PLC0415
+
+    when = datetime.combine(datetime.now().date() + timedelta(days=14), datetime.min.time()) + timedelta(hours=16)
+    chairman = company.osmd_chairman_id
+    Meeting = env["osmd.meeting"].with_user(chairman).with_context(tracking_disable=False)
+    meeting = Meeting.create(
+        {
+            "name": "Загальні збори співвласників",
+            "company_id": company.id,
+            "building_ids": [(6, 0, [b.id for b in buildings])],
+            "date_meeting": when,
+            "online_deadline": when - timedelta(hours=2),
+            "place": "Подвір'я будинку Липська, 10",
+            "rule_id": env.ref("osmd_voting.rule_statute_2023").id,
+            "question_ids": [
+                (0, 0, {"sequence": 1, "name": "Обрати голову та секретаря зборів"}),
+                (
+                    0,
+                    0,
+                    {
+                        "sequence": 2,
+                        "name": "Затвердити кошторис на 2027 рік",
+                        "threshold_id": env.ref("osmd_voting.threshold_two_thirds").id,
+                    },
+                ),
+                (0, 0, {"sequence": 3, "name": "Замінити вхідні двері під'їздів"}),
+            ],
+        }
+    )
+    meeting.action_announce()
+    voters = meeting.voter_ids.sorted("first_premise_sort")
+    Notice = env["osmd.meeting.notice"].with_user(chairman)
+    sent = (datetime.now().date() - timedelta(days=1)).isoformat()
+    Notice.create(
+        [
+            {"meeting_id": meeting.id, "voter_id": voter.id, "channel": "signature", "date_sent": sent}
+            for voter in voters[:60]
+        ]
+        + [
+            {
+                "meeting_id": meeting.id,
+                "voter_id": voter.id,
+                "channel": "registered",
+                "date_sent": sent,
+                "tracking_number": f"01029{index:08d}",
+            }
+            for index, voter in enumerate(voters[60:90], start=1)
+        ]
+    )
+    meeting.with_user(chairman).action_open_voting()
+    questions = meeting.question_ids
+    choices = ("for", "for", "for", "against", "abstain")
+    for index, voter in enumerate(voters[:40]):
+        meeting.with_user(chairman)._record_votes(
+            voter, {question: choices[(index + question.sequence) % 5] for question in questions}, "online"
+        )
+    return f", a general meeting open for votes ({len(voters)} co-owners, 40 voted online, 90 notified)"
+
+
 def main(env):
     env = env(
         context=dict(
@@ -1041,6 +1105,7 @@ def main(env):
     billing += create_gateway(env, company, accounts)
     billing += create_card_payments(env, company, accounts)
     billing += create_service(env, company, accounts, (b1, b2))
+    billing += create_voting(env, company, (b1, b2))
     Account = env["osmd.account"]
 
     env.cr.commit()  # the shell rolls back otherwise

@@ -1,0 +1,2 @@
+from . import test_voting
+from . import test_browser

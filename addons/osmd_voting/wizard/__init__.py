@@ -1,0 +1,1 @@
+from . import osmd_ballot_entry, osmd_meeting_exchange
