@@ -11,6 +11,7 @@
     "maintainers": ["osmd"],
     "depends": ["osmd_portal"],
     "data": [
+        "security/osmd_voting_groups.xml",
         "security/ir.model.access.csv",
         "security/osmd_voting_security.xml",
         "data/osmd_voting_data.xml",

@@ -1,6 +1,8 @@
 from datetime import timedelta
 from fractions import Fraction
 
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
@@ -50,11 +52,19 @@ class OsmdMeeting(models.Model):
     initiator = fields.Selection(
         [("board", "The board"), ("group", "An initiative group of co-owners")],
         required=True,
-        default="board",
+        default=lambda self: "board" if self.env.user.has_group("osmd_base.group_osmd_board") else "group",
         tracking=True,
     )
     initiative_partner_ids = fields.Many2many(
-        "res.partner", string="Initiative group", help="At least three co-owners for a founding meeting."
+        "res.partner",
+        string="Initiative group",
+        default=lambda self: (
+            self.env["res.partner"]
+            if self.env.user.has_group("osmd_base.group_osmd_board")
+            else self.env.user.partner_id
+        ),
+        help='At least three co-owners for a founding meeting. Those of them with the role "Initiative group member" '
+        "prepare and run this meeting.",
     )
     rule_id = fields.Many2one(
         "osmd.voting.rule",
@@ -229,6 +239,82 @@ class OsmdMeeting(models.Model):
             )
         )
 
+    def action_notify_online(self):
+        """Notify the co-owners in the register who can be reached online: in the cabinet (those who sign in to it)
+        and by e-mail (those with an address), in the association's language; each notice recorded with its channel
+        and day. A co-owner already notified through a channel is not notified through it again."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.state not in ("announced", "voting"):
+            raise UserError(self.env._("Announce the meeting first."))
+        lang = self.company_id.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        today = fields.Date.context_today(self)
+        done = {(notice.voter_id, notice.channel) for notice in self.notice_ids if notice.state != "returned"}
+        vals_list, emails = [], self.env["res.partner"]
+        for voter in self.voter_ids:
+            partner = voter.representative_id or voter.partner_id
+            if (voter, "cabinet") not in done and partner.sudo().user_ids.filtered(lambda user: user.share):
+                vals_list.append(
+                    {
+                        "meeting_id": self.id,
+                        "voter_id": voter.id,
+                        "channel": "cabinet",
+                        "date_sent": today,
+                        "state": "delivered",
+                        "date_delivered": today,
+                    }
+                )
+            if (voter, "email") not in done and partner.email:
+                vals_list.append(
+                    {
+                        "meeting_id": self.id,
+                        "voter_id": voter.id,
+                        "channel": "email",
+                        "date_sent": today,
+                        "address": partner.email,
+                    }
+                )
+                emails |= partner
+        if emails:
+            tz = self.company_id.partner_id.tz or "Europe/Kyiv"
+            when = fields.Datetime.context_timestamp(self.with_context(tz=tz), self.date_meeting)
+            agenda = "".join(f"<li>{escape(question.name)}</li>" for question in self.question_ids)
+            body = Markup("<p>%s</p><ol>%s</ol><p>%s</p>") % (
+                env._(
+                    "%(association)s: %(meeting)s on %(date)s at %(place)s.",
+                    association=self.company_id.name,
+                    meeting=self.name,
+                    date=when.strftime("%d.%m.%Y %H:%M"),
+                    place=self.place or "—",
+                ),
+                Markup(agenda),
+                env._(
+                    "The agenda and your ballot are in your resident cabinet: %(url)s",
+                    url=f"{self.get_base_url()}/my/meetings/{self.id}",
+                ),
+            )
+            self.with_env(env).message_notify(
+                partner_ids=emails.ids,
+                subject=env._("Notice of the meeting of co-owners: %(name)s", name=self.name),
+                body=body,
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+        notices = self.env["osmd.meeting.notice"].create(vals_list)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Notified: %(cabinet)s in the cabinet, %(email)s by e-mail.",
+                    cabinet=len(notices.filtered(lambda n: n.channel == "cabinet")),
+                    email=len(notices.filtered(lambda n: n.channel == "email")),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     def action_open_register(self):
         """The meeting's register as a list, with the lists on demand as filters (not voted, poll sheet not returned,
         notified by each channel, not notified in time): on screen, exported to XLSX or printed."""
@@ -287,6 +373,10 @@ class OsmdMeeting(models.Model):
         ``cast_at``: refused outside the channel's time, else each replaces the co-owner's earlier vote on the
         question by the rule of ``tally.supersedes`` (the vote cast last counts). Returns {question: accepted}."""
         self.ensure_one()
+        if source != "online":
+            # ballots, poll sheets and files are entered by those who run the meeting (online: the controller checks
+            # that the person votes for this co-owner)
+            self.check_access("write")
         self._check_can_vote(voter, source, cast_at)
         now = fields.Datetime.now()
         cast_at = cast_at or now

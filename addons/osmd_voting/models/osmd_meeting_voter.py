@@ -76,9 +76,18 @@ class OsmdMeetingVoter(models.Model):
 
     def _notice_ok(self, notice):
         meeting = self.meeting_id
+        if notice.channel in ("email", "cabinet") and not meeting.rule_id.online_notices:
+            return False
         return notice.state != "returned" and notice.date_sent and notice.date_sent <= meeting.notify_by
 
-    @api.depends("notice_ids.state", "notice_ids.date_sent", "meeting_id.date_meeting")
+    @api.depends(
+        "notice_ids.state",
+        "notice_ids.date_sent",
+        "notice_ids.channel",
+        "meeting_id.date_meeting",
+        "meeting_id.rule_id.notice_days",
+        "meeting_id.rule_id.online_notices",
+    )
     def _compute_notified_in_time(self):
         labels = dict(NOTICE_CHANNELS)
         for voter in self:
@@ -178,6 +187,15 @@ class OsmdMeetingNotice(models.Model):
 
 class OsmdMeetingVoterPrint(models.Model):
     _inherit = "osmd.meeting.voter"
+
+    postal_address = fields.Char(
+        compute="_compute_postal_address", help="Where a letter goes: for envelopes and the lists of notices."
+    )
+
+    @api.depends_context("lang")
+    def _compute_postal_address(self):
+        for voter in self:
+            voter.postal_address = voter._postal_address()
 
     def _postal_address(self):
         """Where a letter to the co-owner goes: their own address when the registry has one (another address on

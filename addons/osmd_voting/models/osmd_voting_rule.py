@@ -60,6 +60,12 @@ class OsmdVotingRule(models.Model):
     online_voting = fields.Boolean(
         string="Online votes", default=True, help="Co-owners may vote in the cabinet until the meeting's deadline."
     )
+    online_notices = fields.Boolean(
+        string="E-mail and cabinet notices count",
+        default=True,
+        help="Unticked: only notices handed against signature or sent by (registered) letter count for the notice "
+        "period; e-mails and cabinet notices are still sent and recorded.",
+    )
     note = fields.Text(help="The statute or law these rules come from, and what to check in it.")
     active = fields.Boolean(default=True)
 

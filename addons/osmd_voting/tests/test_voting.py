@@ -391,3 +391,81 @@ class TestVoting(OsmdCommon, HttpCase):
             self.env["ir.attachment"].browse(int(results["url"].split("/")[3].split("?")[0])).raw.decode("utf-8-sig")
         )
         self.assertIn(f"1;{first.name};26,15;19,09;1;84,65;61,81;1", csv_text)
+
+    def test_notify_by_email_and_cabinet_as_the_statute_allows(self):
+        self.owners[1].email = "olena@example.com"
+        self.owners[2].email = False
+        meeting = self._meeting(when=fields.Datetime.now() + timedelta(days=20))
+        meeting.action_announce()
+        Mail = self.env["mail.mail"].sudo()
+        before = Mail.search([])
+        meeting.with_user(self.chairman).action_notify_online()
+        channels = {(notice.voter_id.partner_id, notice.channel) for notice in meeting.notice_ids}
+        self.assertIn((self.owners[0], "cabinet"), channels, "owner 0 signs in to the cabinet")
+        self.assertIn((self.owners[1], "email"), channels)
+        self.assertNotIn((self.owners[2], "email"), channels, "no address, no e-mail")
+        mails = Mail.search([]) - before
+        self.assertIn(self.owners[1], mails.recipient_ids)
+        self.assertIn("Затвердити кошторис", mails[:1].body_html)
+        self.assertTrue(self._voter(meeting, self.owners[1]).notified_in_time)
+        # twice: nobody is notified again through the same channel
+        count = len(meeting.notice_ids)
+        meeting.with_user(self.chairman).action_notify_online()
+        self.assertEqual(len(meeting.notice_ids), count)
+        # an older statute: e-mails and cabinet notices are recorded but do not count
+        meeting.rule_id = self.env.ref("osmd_voting.rule_statute_before_2023")
+        self.assertFalse(self._voter(meeting, self.owners[1]).notified_in_time)
+
+    def test_initiative_group_runs_its_own_meeting_only(self):
+        organiser = (
+            self.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": "Ініціатор Іван",
+                    "login": "vote_organiser",
+                    "company_id": self.company_a.id,
+                    "company_ids": [Command.set(self.company_a.ids)],
+                    "group_ids": [Command.set(self.env.ref("osmd_voting.group_osmd_meeting_organiser").ids)],
+                }
+            )
+        )
+        group = organiser.partner_id | self.owners[1] | self.owners[2]
+        founding = (
+            self.env["osmd.meeting"]
+            .with_user(organiser)
+            .create(
+                {
+                    "name": "Установчі збори",
+                    "kind": "founding",
+                    "company_id": self.company_a.id,
+                    "building_ids": [Command.set(self.building.ids)],
+                    "date_meeting": fields.Datetime.now() + timedelta(days=20),
+                    "initiative_partner_ids": [Command.set(group.ids)],
+                    "question_ids": [Command.create({"name": "Створити ОСББ"})],
+                }
+            )
+        )
+        self.assertEqual(founding.initiator, "group")
+        founding.with_user(organiser).action_open_voting()
+        voter = self._voter(founding, self.owners[2])
+        self.assertEqual(
+            founding.with_user(organiser)._record_votes(voter, {founding.question_ids: "for"}, "meeting"),
+            {founding.question_ids: True},
+        )
+        # the board's meeting is not theirs
+        board_meeting = self._meeting()
+        board_meeting.action_open_voting()
+        Meeting = self.env["osmd.meeting"].with_user(organiser)
+        self.assertEqual(Meeting.search([]), founding)
+        with self.assertRaises(AccessError):
+            board_meeting.with_user(organiser)._record_votes(
+                board_meeting.voter_ids[0], {board_meeting.question_ids[0]: "for"}, "meeting"
+            )
+        with self.assertRaises(AccessError):
+            board_meeting.with_user(organiser).read(["name"])
+        # nor the registry's money or anything else
+        with self.assertRaises(AccessError):
+            self.env["osmd.account"].with_user(organiser).search([])
+        # the board sees the initiative group's meeting too
+        self.assertIn(founding, self.env["osmd.meeting"].with_user(self.chairman).search([]))

@@ -84,8 +84,8 @@ class OsmdBallotEntry(models.TransientModel):
 
     def action_save_next(self):
         self.ensure_one()
-        if not self.env.user.has_group("osmd_base.group_osmd_board"):
-            raise AccessError(self.env._("The board enters the ballots."))
+        if not self.meeting_id.has_access("write"):
+            raise AccessError(self.env._("The board or the meeting's initiative group enters the ballots."))
         if not self.voter_id:
             raise UserError(
                 self.env._("Flat or account %(key)s: choose the co-owner whose ballot this is.", key=self.key or "—")
