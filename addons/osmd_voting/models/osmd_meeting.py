@@ -75,7 +75,10 @@ class OsmdMeeting(models.Model):
     )
     notice_days = fields.Integer(related="rule_id.notice_days")
     notify_by = fields.Date(
-        string="Notify by", compute="_compute_notify_by", help="The last day a notice may be sent or handed over."
+        string="Notify by",
+        compute="_compute_notify_by",
+        store=True,
+        help="The last day a notice may be sent or handed over.",
     )
     online_deadline = fields.Datetime(
         string="Online votes until", tracking=True, help="Empty: online votes close when the meeting starts."
@@ -110,24 +113,18 @@ class OsmdMeeting(models.Model):
                     self.env._("Meeting %(name)s: an initiative group has at least three co-owners.", name=meeting.name)
                 )
 
-    @api.depends("date_meeting", "rule_id.notice_days")
+    @api.depends("date_meeting", "rule_id.notice_days", "company_id")
     def _compute_notify_by(self):
         for meeting in self:
             meeting.notify_by = (
-                fields.Datetime.context_timestamp(meeting, meeting.date_meeting).date()
-                - timedelta(days=meeting.rule_id.notice_days)
-                if meeting.date_meeting
-                else False
+                meeting._meeting_day() - timedelta(days=meeting.rule_id.notice_days) if meeting.date_meeting else False
             )
 
-    @api.depends("date_meeting", "rule_id.poll_days")
+    @api.depends("date_meeting", "rule_id.poll_days", "company_id")
     def _compute_poll_end(self):
         for meeting in self:
             meeting.poll_end = (
-                fields.Datetime.context_timestamp(meeting, meeting.date_meeting).date()
-                + timedelta(days=meeting.rule_id.poll_days)
-                if meeting.date_meeting
-                else False
+                meeting._meeting_day() + timedelta(days=meeting.rule_id.poll_days) if meeting.date_meeting else False
             )
 
     def _compute_counts(self):
@@ -138,8 +135,10 @@ class OsmdMeeting(models.Model):
             meeting.not_voted_count = len(voters.filtered(lambda voter: not voter.has_voted))
 
     def _meeting_day(self):
+        """The meeting's day in the association's time zone (whoever looks at it)."""
         self.ensure_one()
-        return fields.Datetime.context_timestamp(self, self.date_meeting).date()
+        tz = self.company_id.partner_id.tz or "Europe/Kyiv"
+        return fields.Datetime.context_timestamp(self.with_context(tz=tz), self.date_meeting).date()
 
     def _online_deadline(self):
         """When online votes close: the deadline set, else the start of the meeting."""

@@ -42,10 +42,11 @@ class OsmdMeetingVoter(models.Model):
     vote_ids = fields.One2many("osmd.meeting.vote", "voter_id", string="Votes")
     notified_in_time = fields.Boolean(
         compute="_compute_notified_in_time",
-        search="_search_notified_in_time",
+        store=True,
+        index=True,
         help="A notice not returned was sent or handed over no later than the rules' days before the meeting.",
     )
-    notice_channels = fields.Char(compute="_compute_notified_in_time", string="Notified by")
+    notice_channels = fields.Char(compute="_compute_notified_in_time", store=True, string="Notified by")
     has_voted = fields.Boolean(compute="_compute_has_voted", search="_search_has_voted", string="Voted")
     poll_returned = fields.Boolean(compute="_compute_has_voted", search="_search_poll_returned")
 
@@ -84,8 +85,7 @@ class OsmdMeetingVoter(models.Model):
         "notice_ids.state",
         "notice_ids.date_sent",
         "notice_ids.channel",
-        "meeting_id.date_meeting",
-        "meeting_id.rule_id.notice_days",
+        "meeting_id.notify_by",
         "meeting_id.rule_id.online_notices",
     )
     def _compute_notified_in_time(self):
@@ -94,13 +94,6 @@ class OsmdMeetingVoter(models.Model):
             good = voter.notice_ids.filtered(voter._notice_ok)
             voter.notified_in_time = bool(good)
             voter.notice_channels = ", ".join(sorted({labels[notice.channel] for notice in good}))
-
-    def _search_notified_in_time(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            return NotImplemented
-        voters = self.search([("meeting_id", "!=", False)]).filtered("notified_in_time")
-        positive = (operator == "=") == value
-        return Domain("id", "in" if positive else "not in", voters.ids)
 
     @api.depends("vote_ids.source")
     def _compute_has_voted(self):

@@ -299,9 +299,10 @@ class TestVoting(OsmdCommon, HttpCase):
         entry.key = "2"  # flat 2: owner 2
         self.assertEqual(entry.voter_id.partner_id, self.owners[2])
         with entry.line_ids.edit(0) as line:
-            line.choice = "for"
+            line.vote_for = True
         with entry.line_ids.edit(1) as line:
-            line.choice = "against"
+            line.vote_for = True
+            line.vote_against = True  # a change of mind: the last tick wins
         action = entry.save().action_save_next()
         voter = self._voter(meeting, self.owners[2])
         self.assertEqual(sorted(voter.vote_ids.mapped("choice")), ["against", "for"])
@@ -312,14 +313,14 @@ class TestVoting(OsmdCommon, HttpCase):
         entry.key = "1"
         self.assertFalse(entry.voter_id)
         with entry.line_ids.edit(0) as line:
-            line.choice = "for"
+            line.vote_for = True
         with self.assertRaises(UserError):
             entry.save().action_save_next()
         # not in the register
         entry = Form(self.env["osmd.ballot.entry"].with_user(self.chairman).with_context(active_id=meeting.id))
         entry.key = "999"
         with entry.line_ids.edit(0) as line:
-            line.choice = "for"
+            line.vote_for = True
         with self.assertRaisesRegex(UserError, "not in the meeting's register"):
             entry.save().action_save_next()
 

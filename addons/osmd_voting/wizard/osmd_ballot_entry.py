@@ -92,6 +92,11 @@ class OsmdBallotEntry(models.TransientModel):
                 if self.candidate_ids
                 else self.env._("Flat or account %(key)s is not in the meeting's register.", key=self.key or "—")
             )
+        doubled = self.line_ids.filtered(lambda line: sum((line.vote_for, line.vote_against, line.vote_abstain)) > 1)
+        if doubled:
+            raise UserError(
+                self.env._("Question %(name)s has more than one box ticked.", name=doubled[0].question_id.name)
+            )
         choices = {line.question_id: line.choice for line in self.line_ids if line.choice}
         if not choices:
             raise UserError(self.env._("The ballot has no vote ticked."))
@@ -133,4 +138,33 @@ class OsmdBallotEntryLine(models.TransientModel):
 
     entry_id = fields.Many2one("osmd.ballot.entry", required=True, ondelete="cascade")
     question_id = fields.Many2one("osmd.meeting.question", required=True, readonly=True)
-    choice = fields.Selection(VOTE_CHOICES)
+    # three ticks, as on the paper, each a click in the list (a radio there needs the row opened first)
+    vote_for = fields.Boolean(string="For")
+    vote_against = fields.Boolean(string="Against")
+    vote_abstain = fields.Boolean(string="Abstained")
+    choice = fields.Selection(VOTE_CHOICES, compute="_compute_choice", inverse="_inverse_choice")
+
+    @api.depends("vote_for", "vote_against", "vote_abstain")
+    def _compute_choice(self):
+        for line in self:
+            ticked = [choice for choice in ("for", "against", "abstain") if line[f"vote_{choice}"]]
+            line.choice = ticked[0] if len(ticked) == 1 else False
+
+    def _inverse_choice(self):
+        for line in self:
+            line.update({f"vote_{choice}": line.choice == choice for choice in ("for", "against", "abstain")})
+
+    @api.onchange("vote_for")
+    def _onchange_vote_for(self):
+        if self.vote_for:
+            self.update({"vote_against": False, "vote_abstain": False})
+
+    @api.onchange("vote_against")
+    def _onchange_vote_against(self):
+        if self.vote_against:
+            self.update({"vote_for": False, "vote_abstain": False})
+
+    @api.onchange("vote_abstain")
+    def _onchange_vote_abstain(self):
+        if self.vote_abstain:
+            self.update({"vote_for": False, "vote_against": False})
