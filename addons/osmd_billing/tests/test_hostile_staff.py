@@ -140,6 +140,15 @@ class TestHostileStaff(JsonRpcMixin, BillingCommon, HttpCase):
             env["osmd.announcement.read"].create(
                 {"announcement_id": announcement.id, "partner_id": cls.account1.holder_id.id}
             )
+        if "osmd.act" in env:
+            # osmd_act: an act of one of the victim's invoices
+            env["osmd.act"].create(
+                {
+                    "company_id": cls.victim.id,
+                    "move_id": cls.victim_moves[:1].id,
+                    "date": cls.victim_moves[:1].invoice_date,
+                }
+            )
         if "osmd.meeting" in env:
             # osmd_voting: a meeting with its register, a notice, a vote and its log; the association's own rules
             threshold = env["osmd.voting.threshold"].create(

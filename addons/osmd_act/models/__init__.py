@@ -1,0 +1,2 @@
+from . import osmd_act
+from . import account_move_send
