@@ -113,43 +113,38 @@ class OsmdExtraCharge(models.Model):
             price=fmt_number(to_decimal(self.price_unit), 2),
         )
 
+    def _check_not_taken(self, consequence):
+        """Refuse when a charge is on a computed or posted run; ``consequence``: what cannot be done, as the message
+        says it."""
+        taken = self.filtered(lambda charge: charge.state in ("in_run", "billed"))
+        if taken:
+            raise UserError(
+                self.env._(
+                    "One-off charge «%(name)s» is on billing run %(run)s: %(consequence)s",
+                    name=taken[0].name,
+                    run=taken[0].run_id.name,
+                    consequence=consequence,
+                )
+            )
+
     def write(self, vals):
         if set(vals) - RUN_SAFE_FIELDS - {"is_cancelled"}:
-            taken = self.filtered(lambda charge: charge.state in ("in_run", "billed"))
-            if taken:
-                raise UserError(
-                    self.env._(
-                        "One-off charge «%(name)s» is on billing run %(run)s: it cannot be changed. Reset the run to "
-                        "draft first, or correct an invoiced charge with a credit note.",
-                        name=taken[0].name,
-                        run=taken[0].run_id.name,
-                    )
+            self._check_not_taken(
+                self.env._(
+                    "it cannot be changed. Reset the run to draft first, or correct an invoiced charge with a credit "
+                    "note."
                 )
+            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_pending(self):
-        taken = self.filtered(lambda charge: charge.state in ("in_run", "billed"))
-        if taken:
-            raise UserError(
-                self.env._(
-                    "One-off charge «%(name)s» is on billing run %(run)s: it cannot be deleted.",
-                    name=taken[0].name,
-                    run=taken[0].run_id.name,
-                )
-            )
+        self._check_not_taken(self.env._("it cannot be deleted."))
 
     def action_cancel(self):
-        taken = self.filtered(lambda charge: charge.state in ("in_run", "billed"))
-        if taken:
-            raise UserError(
-                self.env._(
-                    "One-off charge «%(name)s» is on billing run %(run)s: reset the run to draft before cancelling it, "
-                    "or correct an invoiced charge with a credit note.",
-                    name=taken[0].name,
-                    run=taken[0].run_id.name,
-                )
-            )
+        self._check_not_taken(
+            self.env._("reset the run to draft before cancelling it, or correct an invoiced charge with a credit note.")
+        )
         self.write({"is_cancelled": True})
 
     def action_reset(self):

@@ -49,6 +49,15 @@ class BrowserSuite:
         }
     )
 
+    @classmethod
+    def _load_ukrainian(cls):
+        """Ukrainian for every installed module, Odoo's terms the cabinet fills in included (the pages are checked for
+        English)."""
+        cls.env["res.lang"]._activate_lang("uk_UA")
+        installed = cls.env["ir.module.module"].search([("state", "=", "installed")]).mapped("name")
+        cls.env["ir.module.module"]._load_module_terms(installed, ["uk_UA"])
+        cls.env["ir.ui.view"]._osmd_translate_odoo_terms()
+
     def _run_scenario(self, scenario, config):
         root = _repo_root()
         node = shutil.which("node")

@@ -35,10 +35,7 @@ class TestCabinetInBrowser(BrowserSuite, PaymentsCommon, HttpCase):
         super().setUpClass()
         today = date.today()
         # the association's language, as a real installation has it: Odoo's, OCA's and our words in Ukrainian
-        cls.env["res.lang"]._activate_lang("uk_UA")
-        installed = cls.env["ir.module.module"].search([("state", "=", "installed")]).mapped("name")
-        cls.env["ir.module.module"]._load_module_terms(installed, ["uk_UA"])
-        cls.env["ir.ui.view"]._osmd_translate_odoo_terms()
+        cls._load_ukrainian()
         cls.payer = cls.data_a["owners"][0]  # holder of account 1
         cls.payer.name = "Шевчук-Коваленко Олександра Володимирівна"  # a long name must not widen a phone's page
         cls.resident = resident_user(cls.env, "e2e_resident", cls.payer, cls.company_a)

@@ -27,10 +27,7 @@ class TestServiceRequestInBrowser(BrowserSuite, OsmdCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("uk_UA")
-        installed = cls.env["ir.module.module"].search([("state", "=", "installed")]).mapped("name")
-        cls.env["ir.module.module"]._load_module_terms(installed, ["uk_UA"])
-        cls.env["ir.ui.view"]._osmd_translate_odoo_terms()
+        cls._load_ukrainian()
         cls.env["helpdesk.ticket.stage"]._osmd_translate_stages()
         cls.company_a.write(
             {"osmd_chairman_id": cls.users_a["chairman"].id, "osmd_engineer_id": cls.users_a["engineer"].id}
