@@ -542,6 +542,15 @@ class OsmdMeetingQuestion(models.Model):
                 )
             )
 
+    @api.depends(
+        "meeting_id.vote_ids.choice",
+        "meeting_id.vote_ids.voter_id",
+        "meeting_id.state",
+        "meeting_id.total_votes_exact",
+        "threshold_id.numerator",
+        "threshold_id.denominator",
+        "threshold_id.strict",
+    )
     def _compute_tally(self):
         for meeting in self.meeting_id:
             tally = meeting._tally() if meeting.id else {}

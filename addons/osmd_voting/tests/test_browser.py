@@ -22,10 +22,7 @@ class TestVotingInBrowser(BrowserSuite, OsmdCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("uk_UA")
-        installed = cls.env["ir.module.module"].search([("state", "=", "installed")]).mapped("name")
-        cls.env["ir.module.module"]._load_module_terms(installed, ["uk_UA"])
-        cls.env["ir.ui.view"]._osmd_translate_odoo_terms()
+        cls._load_ukrainian()
         cls.owner = resident_user(cls.env, "e2e_voter", cls.data_a["owners"][0], cls.company_a)
         cls.chairman = cls.users_a["chairman"]
         (cls.owner | cls.chairman).lang = "uk_UA"
