@@ -44,6 +44,7 @@
         "report/osmd_receipt_templates.xml",
         "report/osmd_reminder_letter_report.xml",
         "report/osmd_reminder_letter_templates.xml",
+        "report/osmd_notice_board_report.xml",
     ],
     "assets": {"web.assets_backend": ["osmd_billing/static/src/**/*"]},
 }

@@ -5,6 +5,8 @@ from odoo.fields import Domain
 from odoo.tools import SQL, drop_view_if_exists
 
 from ..tools.aging import months_between
+from ..tools.formatting import fmt_number
+from ..tools.money import to_decimal
 
 
 class OsmdDebtorReport(models.Model):
@@ -121,3 +123,11 @@ class OsmdDebtorReport(models.Model):
         if buildings:
             domain &= Domain("building_id", "in", buildings.ids)
         return domain
+
+    def _notice_board_date(self):
+        """The day the debts are on, as the notice prints it."""
+        return self.env["osmd.account"]._osmd_debt_date().strftime("%d.%m.%Y")
+
+    def _notice_board_amount(self):
+        self.ensure_one()
+        return fmt_number(to_decimal(self.balance), 2)

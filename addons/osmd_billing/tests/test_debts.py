@@ -273,6 +273,30 @@ class TestDebts(BillingCommon):
         self.assertIn("-30,00", html)
         self.assertIn("outstanding balance", html)
 
+    def test_notice_board_list_has_no_names(self):
+        wizard = (
+            self.env["osmd.debtor.export"]
+            .with_user(self.accountant)
+            .create({"company_id": self.company_a.id, "min_amount": 100, "date": TODAY})
+        )
+        action = wizard.action_print_notice_board()
+        debtors = self.env["osmd.debtor.report"].browse(action["context"]["active_ids"])
+        self.assertEqual(debtors.account_id, self.account1 | self.account3)
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.accountant)
+            .with_context(date=TODAY.isoformat())
+            ._render_qweb_html("osmd_billing.osmd_notice_board_template", debtors.ids)[0]
+            .decode()
+        )
+        self.assertIn("820,00", html)
+        self.assertIn("Будинок A2", html)
+        for debtor in debtors:
+            self.assertNotIn(debtor.partner_id.name, html, "no names on the notice board")
+            self.assertNotIn(debtor.account_id.number, html, "nor personal account numbers")
+        for owner in self.owners:
+            self.assertNotIn(owner.name, html)
+
     def test_reminder_letter_in_the_document_language(self):
         """A holder whose own language is English gets the letter of a Ukrainian association in Ukrainian,
         unless they chose English documents."""

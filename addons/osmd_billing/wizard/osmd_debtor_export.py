@@ -74,6 +74,18 @@ class OsmdDebtorExport(models.TransientModel):
             .report_action(debtors)
         )
 
+    def action_print_notice_board(self):
+        """The list for the notice board: premises and amounts, no names."""
+        self.ensure_one()
+        debtors = self._get_debtors()
+        if not debtors:
+            raise UserError(self.env._("No debtor matches the filters."))
+        return (
+            self.env.ref("osmd_billing.action_report_osmd_notice_board")
+            .with_context(date=fields.Date.to_string(self.date))
+            .report_action(debtors)
+        )
+
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
