@@ -550,6 +550,13 @@ class OsmdMeterReading(models.Model):
                 result[meter_id] = reading
         return result
 
+    @api.model
+    def _local_today(self, company):
+        """Today in the association's time zone (Kyiv by default): a reading sent at 00:30 in Kyiv is dated today there,
+        whatever the server's or the user's time zone says."""
+        tz = company.sudo().partner_id.tz or "Europe/Kyiv"
+        return fields.Date.context_today(self.with_context(tz=tz))
+
     def _check_before_confirm(self, readings):
         """Rules with clear errors, checked for all readings at once (nothing saved if one is bad).
 
@@ -563,7 +570,7 @@ class OsmdMeterReading(models.Model):
         if not readings:
             return
         tails = self._get_confirmed_tails(readings.meter_id, exclude=readings)
-        today = fields.Date.context_today(self)
+        todays = {company: self._local_today(company) for company in readings.meter_id.company_id}
         problems = []
         for reading in readings.sorted(lambda r: (r.meter_id.id, r.date, r.id)):
             meter = reading.meter_id
@@ -607,7 +614,7 @@ class OsmdMeterReading(models.Model):
                     )
                     continue
             else:
-                if reading.date > today:
+                if reading.date > todays[meter.company_id]:
                     problems.append(
                         self.env._(
                             "Meter %(meter)s: the reading of %(date)s is dated in the future.",

@@ -1,6 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
+from freezegun import freeze_time
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -153,6 +155,12 @@ class TestReadingConsumption(ReadingCommon):
         self.assertEqual(late.state, "submitted")
         with self.assertRaisesMsg(ValidationError, "dated in the future"):
             self._read(meter, "2099-01-01", 20)
+        # 00:30 in Kyiv is still the day before in UTC: a reading dated Kyiv's today is not "in the future"
+        self.company_a.partner_id.tz = "Europe/Kyiv"
+        with freeze_time("2026-04-30 21:30:00"):
+            self._read(meter, "2026-05-01", 21)
+            with self.assertRaisesMsg(ValidationError, "dated in the future"):
+                self._read(meter, "2026-05-02", 22)
         with self.assertRaisesMsg(ValidationError, "before the meter was installed"):
             self._read(self._meter("DATE-2"), "2024-12-31", 1)
 
