@@ -120,35 +120,48 @@ class OsmdTurnoverRegister(models.TransientModel):
         user's access to the personal accounts has been applied.
         """
         self.ensure_one()
-        accounts = self._get_accounts()
         first, last = month_bounds(self.period)
+        data = self._get_movements(self._get_accounts(), first, last, services=True)
+        data["accounts"] = {account: values for account, values in data["accounts"].items() if any(values.values())}
+        return data
+
+    @api.model
+    def _get_movements(self, accounts, first, last, by_month=False, services=False):
+        """The register's columns of ``accounts`` from ``first`` to ``last`` (any days).
+
+        ``by_month``: keyed by the first day of each month instead of by account; the opening balance of
+        the whole selection is then under the key ``None`` and no month has an opening or closing balance.
+        ``services``: also the accrued, recalculated and penalty amounts per (account, service).
+
+        Returns {"accounts": {key: {column: Decimal}}, "services": {...}, "first": first, "last": last}.
+        """
         Line = self.env["account.move.line"].sudo()
         Partial = self.env["account.partial.reconcile"].sudo()
         has_recalc = "osmd_recalc_period" in self.env["account.move"]._fields
         recalc_groupby = ["move_id.osmd_recalc_period:month"] if has_recalc else []
         penalty_products = self._get_penalty_products()
-        per_account = defaultdict(lambda: dict.fromkeys(COLUMNS, Decimal(0)))
+        per_key = defaultdict(lambda: dict.fromkeys(COLUMNS, Decimal(0)))
         per_service = defaultdict(lambda: dict.fromkeys(SERVICE_COLUMNS, Decimal(0)))
+        result = {"accounts": per_key, "services": per_service, "first": first, "last": last}
         if not accounts:
-            return {"accounts": {}, "services": {}, "first": first, "last": last}
-
+            result.update(accounts={}, services={})
+            return result
+        key_field = "date:month" if by_month else "move_id.osmd_account_id"
         ledger = self.env["osmd.account"]._get_ledger_domain(accounts)
         # opening balance: the linked entries before the period
-        for account, balance in Line._read_group(
-            ledger & Domain("date", "<", first), ["move_id.osmd_account_id"], ["balance:sum"]
+        for *key, balance in Line._read_group(
+            ledger & Domain("date", "<", first), [] if by_month else [key_field], ["balance:sum"]
         ):
-            per_account[account]["opening"] += to_decimal(balance)
+            per_key[key[0] if key else None]["opening"] += to_decimal(balance)
         # movements of the linked entries in the period
         in_period = Domain("date", ">=", first) & Domain("date", "<=", last)
-        for account, move_type, *recalc, balance in Line._read_group(
-            ledger & in_period,
-            ["move_id.osmd_account_id", "move_id.move_type", *recalc_groupby],
-            ["balance:sum"],
+        for key, move_type, *recalc, balance in Line._read_group(
+            ledger & in_period, [key_field, "move_id.move_type", *recalc_groupby], ["balance:sum"]
         ):
             category = self._category(move_type, recalc and recalc[0])
             amount = to_decimal(balance)
-            per_account[account][category] += -amount if category == "paid" else amount
-        # invoice lines: per service, penalties apart
+            per_key[key][category] += -amount if category == "paid" else amount
+        # invoice lines: per service (when asked), penalties apart
         product_lines = (
             Domain("move_id.osmd_account_id", "in", accounts.ids)
             & Domain("parent_state", "=", "posted")
@@ -156,18 +169,19 @@ class OsmdTurnoverRegister(models.TransientModel):
             & Domain("move_id.move_type", "in", ["out_invoice", "out_refund", "out_receipt"])
             & in_period
         )
-        for account, product, move_type, *recalc, total in Line._read_group(
-            product_lines,
-            ["move_id.osmd_account_id", "product_id", "move_id.move_type", *recalc_groupby],
-            ["price_total:sum"],
+        if not services:
+            product_lines &= Domain("product_id", "in", penalty_products.ids)
+        for key, product, move_type, *recalc, total in Line._read_group(
+            product_lines, [key_field, "product_id", "move_id.move_type", *recalc_groupby], ["price_total:sum"]
         ):
             category = self._category(move_type, recalc and recalc[0])
             amount = to_decimal(total) * (-1 if move_type == "out_refund" else 1)
             if product in penalty_products:
-                per_account[account][category] -= amount
-                per_account[account]["penalties"] += amount
+                per_key[key][category] -= amount
+                per_key[key]["penalties"] += amount
                 category = "penalties"
-            per_service[account, product][category] += amount
+            if services:
+                per_service[key, product][category] += amount
         # reconciliations with entries not linked to a personal account, dated on those entries
         sides = (
             ("debit_move_id", "credit_move_id", Decimal(-1)),
@@ -181,28 +195,29 @@ class OsmdTurnoverRegister(models.TransientModel):
                 & Domain(f"{other}.move_id.osmd_account_id", "=", False)
                 & Domain(f"{other}.date", "<=", last)
             )
-            for account, move_type, month, amount in Partial._read_group(
-                domain,
-                [f"{own}.move_id.osmd_account_id", f"{other}.move_id.move_type", f"{other}.date:month"],
-                ["amount:sum"],
+            groupby = [] if by_month else [f"{own}.move_id.osmd_account_id"]
+            for *key, move_type, day, amount in Partial._read_group(
+                domain, [*groupby, f"{other}.move_id.move_type", f"{other}.date:day"], ["amount:sum"]
             ):
                 amount = sign * to_decimal(amount)
-                if month < first:
-                    per_account[account]["opening"] += amount
+                key = key[0] if key else day.replace(day=1)
+                if day < first:
+                    per_key[None if by_month else key]["opening"] += amount
                 elif move_type == "entry":
-                    per_account[account]["paid"] -= amount
+                    per_key[key]["paid"] -= amount
                 else:
-                    per_account[account]["recalculated"] += amount
-        for values in per_account.values():
-            values["closing"] = (
-                values["opening"] + values["accrued"] + values["recalculated"] + values["penalties"] - values["paid"]
-            )
-        return {
-            "accounts": {account: values for account, values in per_account.items() if any(values.values())},
-            "services": dict(per_service),
-            "first": first,
-            "last": last,
-        }
+                    per_key[key]["recalculated"] += amount
+        if not by_month:
+            for values in per_key.values():
+                values["closing"] = (
+                    values["opening"]
+                    + values["accrued"]
+                    + values["recalculated"]
+                    + values["penalties"]
+                    - values["paid"]
+                )
+        result.update(accounts=dict(per_key), services=dict(per_service))
+        return result
 
     @staticmethod
     def _sum_rows(rows, columns):
