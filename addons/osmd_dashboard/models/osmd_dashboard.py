@@ -1,0 +1,498 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command, Domain
+from odoo.tools import SQL
+
+from odoo.addons.osmd_billing.tools.aging import BUCKETS
+from odoo.addons.osmd_billing.tools.money import round_money
+
+TOP_DEBTORS = 10
+TREND_MONTHS = 12
+# days past the due date at the lower end of each aging bucket but the first (as osmd_billing.tools.aging)
+BUCKET_STARTS = {"31_90": 31, "91_180": 91, "180_plus": 181}
+READ_STATES = ("submitted", "confirmed")
+
+
+class OsmdDashboard(models.AbstractModel):
+    """The board's home: accruals, payments, debts, readings and service requests of an association for any period.
+
+    Every figure comes from a fixed number of grouped queries whatever the number of accounts, and the money
+    figures from the same ledger reading as the turnover register (``osmd.turnover.register._get_movements``), so
+    the two always agree. The options (a dict, from the client action) are:
+
+    * ``date_from``, ``date_to``: the period (ISO dates); debts, aging and debtors are on ``date_to``; the trend
+      covers the 12 months up to ``date_to``; readings are those of the month of ``date_to``;
+    * ``building_ids``, ``entrances`` (numbers) and ``account_ids``: the part of the association (empty: all).
+
+    The association is the current company (the company switcher). Money is shown to the audit commission,
+    the accountant, the board and the chairman; an engineer sees the readings and requests only; residents
+    (portal users) nothing.
+    """
+
+    _name = "osmd.dashboard"
+    _description = "Board dashboard"
+
+    # ------------------------------------------------------------
+    # ACCESS AND OPTIONS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _check_staff(self):
+        user = self.env.user
+        if not user._is_internal() or not (
+            user.has_group("osmd_base.group_osmd_audit") or user.has_group("osmd_base.group_osmd_engineer")
+        ):
+            raise AccessError(self.env._("The dashboard is for the association's board and staff."))
+
+    @api.model
+    def _can_see_money(self):
+        return self.env.user.has_group("osmd_base.group_osmd_audit")
+
+    @api.model
+    def _parse_options(self, options):
+        """Checked options: the company, the dates, and the buildings, entrances and accounts of the company the
+        user may read."""
+        options = dict(options or {})
+        company = self.env.company
+        if not company.osmd_kind:
+            raise UserError(self.env._("Choose an association in the company switcher to see its dashboard."))
+        today = fields.Date.context_today(self)
+        try:
+            date_to = fields.Date.to_date(options.get("date_to")) or today
+            date_from = fields.Date.to_date(options.get("date_from")) or date_to.replace(day=1)
+        except ValueError as exc:
+            raise UserError(self.env._("The dashboard's dates are not valid dates.")) from exc
+        if date_from > date_to:
+            raise UserError(
+                self.env._(
+                    "The period starts on %(start)s, after its end %(end)s.",
+                    start=date_from.strftime("%d.%m.%Y"),
+                    end=date_to.strftime("%d.%m.%Y"),
+                )
+            )
+        buildings = self.env["osmd.building"].search(
+            Domain("id", "in", [int(i) for i in options.get("building_ids") or []])
+            & Domain("company_id", "=", company.id)
+        )
+        entrances = sorted({int(number) for number in options.get("entrances") or [] if 0 <= int(number) <= 99})
+        accounts = self.env["osmd.account"]
+        account_ids = [int(i) for i in options.get("account_ids") or []]
+        if account_ids:
+            if not self._can_see_money():
+                raise AccessError(self.env._("Lists of personal accounts are for the board and the accountant."))
+            accounts = accounts.with_context(active_test=False).search(
+                Domain("id", "in", account_ids) & Domain("company_id", "=", company.id)
+            )
+        return {
+            "company": company,
+            "date_from": date_from,
+            "date_to": date_to,
+            "buildings": buildings,
+            "entrances": entrances,
+            "accounts": accounts,
+            "account_list": bool(account_ids),
+        }
+
+    @api.model
+    def _account_domain(self, opts):
+        domain = Domain("company_id", "=", opts["company"].id)
+        if opts["buildings"]:
+            domain &= Domain("building_id", "in", opts["buildings"].ids)
+        if opts["entrances"]:
+            domain &= Domain("premise_id.entrance", "in", opts["entrances"])
+        if opts["account_list"]:
+            domain &= Domain("id", "in", opts["accounts"].ids)
+        return domain
+
+    @api.model
+    def _get_accounts(self, opts):
+        return self.env["osmd.account"].with_context(active_test=False).search(self._account_domain(opts))
+
+    # ------------------------------------------------------------
+    # DATA FOR THE CLIENT ACTION
+    # ------------------------------------------------------------
+
+    @api.model
+    def get_data(self, options=None):
+        """Everything the dashboard shows, as JSON-ready values (money as numbers rounded to the kopeck)."""
+        self._check_staff()
+        opts = self._parse_options(options)
+        money = self._can_see_money()
+        data = {
+            "options": {
+                "date_from": fields.Date.to_string(opts["date_from"]),
+                "date_to": fields.Date.to_string(opts["date_to"]),
+                "building_ids": opts["buildings"].ids,
+                "entrances": opts["entrances"],
+                "account_ids": opts["accounts"].ids,
+            },
+            "company": {"id": opts["company"].id, "name": opts["company"].name},
+            "currency": opts["company"].currency_id.symbol,
+            "buildings": [
+                {"id": building.id, "name": building.display_name, "entrances": building.entrance_count}
+                for building in self.env["osmd.building"].search(Domain("company_id", "=", opts["company"].id))
+            ],
+            "accounts": [{"id": account.id, "name": account.display_name} for account in opts["accounts"][:50]],
+            "money": money,
+            "can_notify": self.env.user.has_group("osmd_base.group_osmd_accountant"),
+            "readings": self._reading_figures(opts),
+            "requests": self._request_figures(opts),
+        }
+        if money:
+            data.update(self._money_figures(opts))
+        return data
+
+    @api.model
+    def _money_figures(self, opts):
+        accounts = self._get_accounts(opts)
+        Register = self.env["osmd.turnover.register"]
+        movements = Register._get_movements(accounts, opts["date_from"], opts["date_to"])["accounts"]
+        totals = dict.fromkeys(("opening", "accrued", "recalculated", "penalties", "paid", "closing"), Decimal(0))
+        for values in movements.values():
+            for key in totals:
+                totals[key] += values[key]
+        closing = {account: values["closing"] for account, values in movements.items()}
+        debtors = {account: amount for account, amount in closing.items() if amount > 0}
+        charged = totals["accrued"] + totals["recalculated"] + totals["penalties"]
+        aging = self._aging(debtors, opts["date_to"])
+        aging_totals = dict.fromkeys(BUCKETS, Decimal(0))
+        for buckets in aging.values():
+            for bucket, amount in buckets.items():
+                aging_totals[bucket] += amount
+        top = sorted(debtors.items(), key=lambda item: (-item[1], item[0].id))[:TOP_DEBTORS]
+        return {
+            "totals": {key: float(value) for key, value in totals.items()},
+            "charged": float(charged),
+            "collection_rate": float(round_money(totals["paid"] * 100 / charged)) if charged > 0 else None,
+            "debt": float(sum(debtors.values(), Decimal(0))),
+            "advances": float(-sum((amount for amount in closing.values() if amount < 0), Decimal(0))),
+            "debtor_count": len(debtors),
+            "account_count": len(accounts),
+            "aging": {bucket: float(amount) for bucket, amount in aging_totals.items()},
+            "top_debtors": [
+                {
+                    "id": account.id,
+                    "number": account.number,
+                    "premise": account.premise_id.display_name,
+                    "holder": account.holder_id.name or "",
+                    "debt": float(amount),
+                    "oldest": next(
+                        (bucket for bucket in reversed(BUCKETS) if aging.get(account, {}).get(bucket)), "0_30"
+                    ),
+                }
+                for account, amount in top
+            ],
+            "trend": self._trend(accounts, opts["date_to"]),
+        }
+
+    @api.model
+    def _aging(self, debts, on_date):
+        """{account: {bucket: Decimal}} for ``debts`` ({account: debt on ``on_date``}).
+
+        The debt is aged on the account's invoices (receivable debits) dated up to ``on_date``, by how long they
+        are past their due date on ``on_date``; what was paid or credited settles the oldest first, as payments do,
+        so the newest invoices make up the debt and the buckets add up to it exactly. One grouped query.
+        """
+        if not debts:
+            return {}
+        bounds = {bucket: on_date - timedelta(days=days) for bucket, days in BUCKET_STARTS.items()}
+        self.env["account.move.line"].flush_model(["balance", "date", "date_maturity", "parent_state", "account_id"])
+        self.env["account.move"].flush_model(["osmd_account_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT move.osmd_account_id,
+                       SUM(aml.balance) FILTER (WHERE due > %(b31)s),
+                       SUM(aml.balance) FILTER (WHERE due <= %(b31)s AND due > %(b91)s),
+                       SUM(aml.balance) FILTER (WHERE due <= %(b91)s AND due > %(b181)s),
+                       SUM(aml.balance) FILTER (WHERE due <= %(b181)s)
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN account_account ledger ON ledger.id = aml.account_id
+                  CROSS JOIN LATERAL (SELECT COALESCE(aml.date_maturity, aml.date) AS due) AS maturity
+                 WHERE move.osmd_account_id = ANY(%(ids)s)
+                   AND aml.parent_state = 'posted'
+                   AND ledger.account_type = 'asset_receivable'
+                   AND aml.date <= %(on_date)s
+                   AND aml.balance > 0
+              GROUP BY move.osmd_account_id
+                """,
+                ids=[account.id for account in debts],
+                on_date=on_date,
+                b31=bounds["31_90"],
+                b91=bounds["91_180"],
+                b181=bounds["180_plus"],
+            )
+        )
+        invoiced = {row[0]: [round_money(amount or 0) for amount in row[1:]] for row in self.env.cr.fetchall()}
+        result = {}
+        for account, debt in debts.items():
+            # newest first: 0–30, 31–90, 91–180, over 180
+            left, buckets = debt, dict.fromkeys(BUCKETS, Decimal(0))
+            for bucket, amount in zip(BUCKETS, invoiced.get(account.id, [0, 0, 0, 0]), strict=True):
+                taken = min(left, amount)
+                buckets[bucket] = taken
+                left -= taken
+            # more debt than invoices (a refund paid out, an opening balance): the oldest bucket
+            buckets["180_plus"] += left
+            result[account] = buckets
+        return result
+
+    @api.model
+    def _trend(self, accounts, date_to):
+        """The last 12 months up to ``date_to``: charged (accrued, recalculated, penalties), paid, and the
+        selection's ledger balance at each month's end (debts less advances)."""
+        first = date_to.replace(day=1) - relativedelta(months=TREND_MONTHS - 1)
+        months = [first + relativedelta(months=index) for index in range(TREND_MONTHS)]
+        movements = self.env["osmd.turnover.register"]._get_movements(accounts, first, date_to, by_month=True)
+        per_month = movements["accounts"]
+        balance = per_month.get(None, {}).get("opening", Decimal(0))
+        trend = []
+        for month in months:
+            values = per_month.get(month) or dict.fromkeys(("accrued", "recalculated", "penalties", "paid"), 0)
+            charged = values["accrued"] + values["recalculated"] + values["penalties"]
+            balance += charged - values["paid"]
+            trend.append(
+                {
+                    "month": fields.Date.to_string(month),
+                    "label": month.strftime("%m.%Y"),
+                    "charged": float(charged),
+                    "paid": float(values["paid"]),
+                    "balance": float(balance),
+                }
+            )
+        return trend
+
+    # ------------------------------------------------------------
+    # READINGS AND REQUESTS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _month(self, opts):
+        month = opts["date_to"].replace(day=1)
+        return month, month + relativedelta(months=1, days=-1)
+
+    @api.model
+    def _meter_domain(self, opts):
+        """Premise meters that should be read in the month of ``date_to``: installed by its end and not removed
+        before it."""
+        _month, month_end = self._month(opts)
+        domain = (
+            Domain("company_id", "=", opts["company"].id)
+            & Domain("premise_id", "!=", False)
+            & Domain("install_date", "<=", month_end)
+            & (Domain("state", "=", "active") | Domain("removal_date", ">", month_end))
+        )
+        if opts["buildings"]:
+            domain &= Domain("building_id", "in", opts["buildings"].ids)
+        if opts["entrances"]:
+            domain &= Domain("premise_id.entrance", "in", opts["entrances"])
+        if opts["account_list"]:
+            domain &= Domain("premise_id", "in", opts["accounts"].sudo().premise_id.ids)
+        return domain
+
+    @api.model
+    def _reading_domain(self, opts):
+        month, _month_end = self._month(opts)
+        return (
+            Domain("meter_id", "any", self._meter_domain(opts))
+            & Domain("period", "=", month)
+            & Domain("state", "in", READ_STATES)
+            & Domain("source", "!=", "estimate")
+        )
+
+    @api.model
+    def _reading_figures(self, opts):
+        Reading = self.env["osmd.meter.reading"]
+        expected = self.env["osmd.meter"].search_count(self._meter_domain(opts))
+        [(received,)] = Reading._read_group(self._reading_domain(opts), [], ["meter_id:count_distinct"])
+        waiting = Reading.search_count(self._reading_domain(opts) & Domain("state", "=", "submitted"))
+        month, _month_end = self._month(opts)
+        return {
+            "month": month.strftime("%m.%Y"),
+            "expected": expected,
+            "received": received,
+            "missing": max(expected - received, 0),
+            "waiting": waiting,
+            "rate": round(received * 100 / expected, 1) if expected else None,
+        }
+
+    @api.model
+    def _ticket_domain(self, opts):
+        domain = Domain("company_id", "=", opts["company"].id)
+        if opts["buildings"]:
+            domain &= Domain("osmd_building_id", "in", opts["buildings"].ids)
+        if opts["entrances"]:
+            domain &= Domain("osmd_premise_id.entrance", "in", opts["entrances"])
+        if opts["account_list"]:
+            domain &= Domain("osmd_account_id", "in", opts["accounts"].ids)
+        return domain
+
+    @api.model
+    def _ticket_domains(self, opts):
+        base = self._ticket_domain(opts)
+        start = fields.Datetime.to_datetime(opts["date_from"])
+        end = fields.Datetime.to_datetime(opts["date_to"] + timedelta(days=1))
+        open_ = base & Domain("closed", "=", False)
+        return {
+            "open": open_,
+            "emergency": open_ & Domain("osmd_kind", "=", "emergency"),
+            "late": open_ & Domain("sla_expired", "=", True),
+            "new": base & Domain("create_date", ">=", start) & Domain("create_date", "<", end),
+            "closed": base
+            & Domain("closed", "=", True)
+            & Domain("closed_date", ">=", start)
+            & Domain("closed_date", "<", end),
+        }
+
+    @api.model
+    def _request_figures(self, opts):
+        Ticket = self.env["helpdesk.ticket"]
+        return {key: Ticket.search_count(domain) for key, domain in self._ticket_domains(opts).items()}
+
+    # ------------------------------------------------------------
+    # CLICK-THROUGH
+    # ------------------------------------------------------------
+
+    @api.model
+    def action_open_figure(self, options, figure, key=None):
+        """The records behind a figure, as a window action (list views)."""
+        self._check_staff()
+        opts = self._parse_options(options)
+        if figure in ("readings_expected", "readings_missing", "readings_received", "readings_waiting"):
+            return self._open_readings(opts, figure)
+        if figure in ("requests_open", "requests_emergency", "requests_late", "requests_new", "requests_closed"):
+            return self._list_action(
+                "helpdesk.ticket",
+                self.env._("Service requests"),
+                self._ticket_domains(opts)[figure.removeprefix("requests_")],
+            )
+        if not self._can_see_money():
+            raise AccessError(self.env._("Money figures are for the board, the accountant and the audit commission."))
+        if figure in ("accrued", "recalculated", "penalties", "paid"):
+            return self._open_movements(opts, figure)
+        if figure == "notify" and not self.env.user.has_group("osmd_base.group_osmd_accountant"):
+            raise AccessError(self.env._("Messages to debtors are sent by the accountant and the board."))
+        if figure in ("debt", "debtors", "advances", "aging", "account", "notify"):
+            return self._open_accounts(opts, figure, key)
+        raise UserError(self.env._("Unknown figure %(figure)s.", figure=figure))
+
+    @api.model
+    def _list_action(self, model, name, domain, context=None, views=None):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "views": views or [(False, "list"), (False, "form")],
+            "domain": list(domain),
+            "context": {"create": False, **(context or {})},
+            "target": "current",
+        }
+
+    @api.model
+    def _open_readings(self, opts, figure):
+        month, _month_end = self._month(opts)
+        if figure in ("readings_received", "readings_waiting"):
+            domain = self._reading_domain(opts)
+            if figure == "readings_waiting":
+                domain &= Domain("state", "=", "submitted")
+            return self._list_action("osmd.meter.reading", self.env._("Readings"), domain)
+        domain = self._meter_domain(opts)
+        if figure == "readings_missing":
+            domain &= Domain(
+                "reading_ids",
+                "not any",
+                Domain("period", "=", month) & Domain("state", "in", READ_STATES) & Domain("source", "!=", "estimate"),
+            )
+        return self._list_action("osmd.meter", self.env._("Meters"), domain)
+
+    @api.model
+    def _open_movements(self, opts, figure):
+        """Journal items behind the money figures of the period (the register's categories)."""
+        in_period = Domain("date", ">=", opts["date_from"]) & Domain("date", "<=", opts["date_to"])
+        accounts = Domain("move_id.osmd_account_id", "any", self._account_domain(opts))
+        penalty = self.env["osmd.turnover.register"]._get_penalty_products()
+        posted = Domain("parent_state", "=", "posted")
+        if figure == "paid":
+            payments_of = Domain(
+                "matched_debit_ids.debit_move_id.move_id.osmd_account_id", "any", self._account_domain(opts)
+            )
+            domain = (
+                posted
+                & in_period
+                & Domain("account_type", "=", "asset_receivable")
+                & Domain("move_id.move_type", "=", "entry")
+                & (accounts | (Domain("move_id.osmd_account_id", "=", False) & payments_of))
+            )
+            return self._list_action("account.move.line", self.env._("Payments"), domain)
+        domain = posted & in_period & accounts & Domain("display_type", "=", "product")
+        if figure == "penalties":
+            domain &= Domain("product_id", "in", penalty.ids)
+        else:
+            recalc = Domain("move_id.move_type", "=", "out_refund")
+            if "osmd_recalc_period" in self.env["account.move"]._fields:
+                recalc |= Domain("move_id.osmd_recalc_period", "!=", False)
+            invoices = Domain("move_id.move_type", "in", ["out_invoice", "out_refund", "out_receipt"])
+            domain &= invoices & Domain("product_id", "not in", penalty.ids)
+            domain &= recalc if figure == "recalculated" else ~recalc
+        names = {
+            "accrued": self.env._("Accrued"),
+            "recalculated": self.env._("Recalculated"),
+            "penalties": self.env._("Penalties"),
+        }
+        return self._list_action("account.move.line", names[figure], domain)
+
+    @api.model
+    def _open_accounts(self, opts, figure, key):
+        accounts = self._get_accounts(opts)
+        if figure == "account":
+            account = accounts.filtered(lambda a: a.id == int(key or 0))
+            if not account:
+                raise UserError(self.env._("This personal account is not in the dashboard's selection."))
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "osmd.account",
+                "res_id": account.id,
+                "views": [(False, "form")],
+                "target": "current",
+            }
+        movements = self.env["osmd.turnover.register"]._get_movements(accounts, opts["date_from"], opts["date_to"])
+        closing = {account: values["closing"] for account, values in movements["accounts"].items()}
+        if figure == "advances":
+            ids = [account.id for account, amount in closing.items() if amount < 0]
+            name = self.env._("Advance payments on %(date)s", date=opts["date_to"].strftime("%d.%m.%Y"))
+        else:
+            debts = {account: amount for account, amount in closing.items() if amount > 0}
+            if figure == "aging":
+                if key not in BUCKETS:
+                    raise UserError(self.env._("Unknown aging bucket %(bucket)s.", bucket=key))
+                debts = {account: buckets[key] for account, buckets in self._aging(debts, opts["date_to"]).items()}
+                debts = {account: amount for account, amount in debts.items() if amount > 0}
+            ids = [account.id for account in debts]
+            name = self.env._("Debtors on %(date)s", date=opts["date_to"].strftime("%d.%m.%Y"))
+        if figure == "notify":
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Message to debtors"),
+                "res_model": "osmd.debtor.notify",
+                "views": [(False, "form")],
+                "target": "new",
+                "context": {"default_account_ids": [Command.set(ids)], "default_company_id": opts["company"].id},
+            }
+        if opts["date_to"] == fields.Date.context_today(self) and figure != "advances":
+            # the debtors list, with its filters, reports and messages (debts are today's there)
+            return self._list_action(
+                "osmd.debtor.report",
+                name,
+                Domain("account_id", "in", ids),
+                context={"date": fields.Date.to_string(opts["date_to"])},
+                views=[(False, "list")],
+            )
+        return self._list_action(
+            "osmd.account", name, Domain("id", "in", ids), context={"date": fields.Date.to_string(opts["date_to"])}
+        )

@@ -1,0 +1,1 @@
+from . import osmd_debtor_notify
