@@ -1,1 +1,1 @@
-from . import test_dashboard
+from . import test_browser, test_dashboard
