@@ -309,6 +309,8 @@ def create_owners(env, company, premises, b2):
                 "is_company": "ТОВ" in name,
                 "phone": phone(),
                 "email": f"office{len(partner_vals)}@example.com",
+                # a sole proprietor keeps books: acts of services (osmd_act) like the companies
+                **({"osmd_wants_act": True} if name.startswith("ФОП") and "osmd_wants_act" in Partner._fields else {}),
             }
         )
     partners = iter(Partner.create(partner_vals))
