@@ -99,15 +99,25 @@ class OsmdDashboard(models.AbstractModel):
         }
 
     @api.model
-    def _account_domain(self, opts):
+    def _place_domain(self, opts, building, premise, account):
+        """The options' association, buildings, entrances and accounts on a model whose building, premise and
+        account are the fields (paths) ``building``, ``premise`` and ``account`` (``account``: a domain on the
+        premise instead, when the model has no account)."""
         domain = Domain("company_id", "=", opts["company"].id)
         if opts["buildings"]:
-            domain &= Domain("building_id", "in", opts["buildings"].ids)
+            domain &= Domain(building, "in", opts["buildings"].ids)
         if opts["entrances"]:
-            domain &= Domain("premise_id.entrance", "in", opts["entrances"])
+            domain &= Domain(f"{premise}.entrance", "in", opts["entrances"])
         if opts["account_list"]:
-            domain &= Domain("id", "in", opts["accounts"].ids)
+            if account:
+                domain &= Domain(account, "in", opts["accounts"].ids)
+            else:
+                domain &= Domain(premise, "in", opts["accounts"].sudo().premise_id.ids)
         return domain
+
+    @api.model
+    def _account_domain(self, opts):
+        return self._place_domain(opts, "building_id", "premise_id", "id")
 
     @api.model
     def _get_accounts(self, opts):
@@ -282,19 +292,12 @@ class OsmdDashboard(models.AbstractModel):
         """Premise meters that should be read in the month of ``date_to``: installed by its end and not removed
         before it."""
         _month, month_end = self._month(opts)
-        domain = (
-            Domain("company_id", "=", opts["company"].id)
+        return (
+            self._place_domain(opts, "building_id", "premise_id", None)
             & Domain("premise_id", "!=", False)
             & Domain("install_date", "<=", month_end)
             & (Domain("state", "=", "active") | Domain("removal_date", ">", month_end))
         )
-        if opts["buildings"]:
-            domain &= Domain("building_id", "in", opts["buildings"].ids)
-        if opts["entrances"]:
-            domain &= Domain("premise_id.entrance", "in", opts["entrances"])
-        if opts["account_list"]:
-            domain &= Domain("premise_id", "in", opts["accounts"].sudo().premise_id.ids)
-        return domain
 
     @api.model
     def _reading_domain(self, opts):
@@ -324,14 +327,7 @@ class OsmdDashboard(models.AbstractModel):
 
     @api.model
     def _ticket_domain(self, opts):
-        domain = Domain("company_id", "=", opts["company"].id)
-        if opts["buildings"]:
-            domain &= Domain("osmd_building_id", "in", opts["buildings"].ids)
-        if opts["entrances"]:
-            domain &= Domain("osmd_premise_id.entrance", "in", opts["entrances"])
-        if opts["account_list"]:
-            domain &= Domain("osmd_account_id", "in", opts["accounts"].ids)
-        return domain
+        return self._place_domain(opts, "osmd_building_id", "osmd_premise_id", "osmd_account_id")
 
     @api.model
     def _ticket_domains(self, opts):

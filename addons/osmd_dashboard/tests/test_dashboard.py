@@ -79,6 +79,12 @@ class TestDashboard(BillingCommon):
     def _data(self, user=None, **options):
         return self.Dashboard.with_user(user or self.accountant).get_data({**OPTIONS, **options})
 
+    def _accounts_aging(self, day):
+        """The aging of the two accounts' own fields (their open items) on ``day``, summed."""
+        aged = self.accounts.with_context(date=day)
+        buckets = ("0_30", "31_90", "91_180", "180_plus")
+        return {bucket: round(sum(aged.mapped(f"debt_{bucket}")), 2) for bucket in buckets}
+
     def _receivable(self, domain):
         return self.env["account.move.line"].search(
             Domain("account_type", "=", "asset_receivable") & Domain("parent_state", "=", "posted") & domain
@@ -131,29 +137,11 @@ class TestDashboard(BillingCommon):
         self.assertEqual(data["debtor_count"], len(debtors))
         self.assertEqual(data["debtor_count"], 2)
         self.assertEqual(data["debt"], totals["closing"], "no advance payments here")
-        aged = self.accounts.with_context(date="2026-04-30")
-        self.assertEqual(
-            data["aging"],
-            {
-                "0_30": round(sum(aged.mapped("debt_0_30")), 2),
-                "31_90": round(sum(aged.mapped("debt_31_90")), 2),
-                "91_180": round(sum(aged.mapped("debt_91_180")), 2),
-                "180_plus": round(sum(aged.mapped("debt_180_plus")), 2),
-            },
-        )
+        self.assertEqual(data["aging"], self._accounts_aging("2026-04-30"))
         self.assertEqual(data["aging"]["0_30"], data["debt"], "the March invoices fell due on 17.04")
         # on 31.07 March (due 17.04) is 105 days overdue, April (due 17.05) 75 days: as the accounts' own aging
         july = self._data(date_from="2026-07-01", date_to="2026-07-31")
-        aged = self.accounts.with_context(date="2026-07-31")
-        self.assertEqual(
-            july["aging"],
-            {
-                "0_30": round(sum(aged.mapped("debt_0_30")), 2),
-                "31_90": round(sum(aged.mapped("debt_31_90")), 2),
-                "91_180": round(sum(aged.mapped("debt_91_180")), 2),
-                "180_plus": round(sum(aged.mapped("debt_180_plus")), 2),
-            },
-        )
+        self.assertEqual(july["aging"], self._accounts_aging("2026-07-31"))
         self.assertGreater(july["aging"]["31_90"], 0)
         self.assertGreater(july["aging"]["91_180"], 0)
         self.assertEqual(round(sum(july["aging"].values()), 2), july["debt"])
@@ -198,6 +186,14 @@ class TestDashboard(BillingCommon):
         self.assertEqual((nothing["account_count"], nothing["debt"], nothing["charged"]), (0, 0.0, 0.0))
         with self.assertRaises(UserError):
             self._data(date_from="2026-05-01", date_to="2026-04-30")
+        # "Show on the dashboard" on the accounts list opens it with those accounts
+        action = (
+            self.env.ref("osmd_dashboard.osmd_account_action_dashboard")
+            .with_user(self.accountant)
+            .with_context(active_model="osmd.account", active_ids=self.account1.ids, active_id=self.account1.id)
+            .run()
+        )
+        self.assertEqual((action["tag"], action["params"]), ("osmd_dashboard", {"account_ids": self.account1.ids}))
 
     def test_readings_and_requests(self):
         Reading = self.env["osmd.meter.reading"]
