@@ -105,6 +105,12 @@ class OsmdTurnoverRegister(models.TransientModel):
             products |= products.sudo().search(Domain("osmd_basis", "=", "penalty"))
         return products
 
+    @classmethod
+    def _add_linked(cls, values, move_type, is_recalc, amount):
+        """Add a linked entry's receivable ``amount`` to the register's column of its kind in ``values``."""
+        category = cls._category(move_type, is_recalc)
+        values[category] += -amount if category == "paid" else amount
+
     @staticmethod
     def _category(move_type, is_recalc):
         if move_type not in ("out_invoice", "out_refund", "out_receipt"):
@@ -126,12 +132,16 @@ class OsmdTurnoverRegister(models.TransientModel):
         return data
 
     @api.model
-    def _get_movements(self, accounts, first, last, by_month=False, services=False):
+    def _get_movements(self, accounts, first, last, by_month=False, services=False, opening=True, linked=None):
         """The register's columns of ``accounts`` from ``first`` to ``last`` (any days).
 
         ``by_month``: keyed by the first day of each month instead of by account; the opening balance of
         the whole selection is then under the key ``None`` and no month has an opening or closing balance.
         ``services``: also the accrued, recalculated and penalty amounts per (account, service).
+        ``opening``: False leaves out the linked entries before ``first`` from the opening balances (the caller
+        derives them from the closing balances, saving a pass over the whole history).
+        ``linked``: the sums of the linked entries' receivable items in the period, as rows (key, move type,
+        recalculated period or None, balance), when the caller read them already in its own pass over the ledger.
 
         Returns {"accounts": {key: {column: Decimal}}, "services": {...}, "first": first, "last": last}.
         """
@@ -148,19 +158,21 @@ class OsmdTurnoverRegister(models.TransientModel):
             return result
         key_field = "date:month" if by_month else "move_id.osmd_account_id"
         ledger = self.env["osmd.account"]._get_ledger_domain(accounts)
-        # opening balance: the linked entries before the period
-        for *key, balance in Line._read_group(
-            ledger & Domain("date", "<", first), [] if by_month else [key_field], ["balance:sum"]
+        # opening balance: the linked entries before the period (skipped when the caller derives it)
+        for *key, balance in (
+            Line._read_group(ledger & Domain("date", "<", first), [] if by_month else [key_field], ["balance:sum"])
+            if opening
+            else []
         ):
             per_key[key[0] if key else None]["opening"] += to_decimal(balance)
         # movements of the linked entries in the period
         in_period = Domain("date", ">=", first) & Domain("date", "<=", last)
-        for key, move_type, *recalc, balance in Line._read_group(
-            ledger & in_period, [key_field, "move_id.move_type", *recalc_groupby], ["balance:sum"]
+        for key, move_type, *recalc, balance in (
+            Line._read_group(ledger & in_period, [key_field, "move_id.move_type", *recalc_groupby], ["balance:sum"])
+            if linked is None
+            else linked
         ):
-            category = self._category(move_type, recalc and recalc[0])
-            amount = to_decimal(balance)
-            per_key[key][category] += -amount if category == "paid" else amount
+            self._add_linked(per_key[key], move_type, recalc and recalc[0], to_decimal(balance))
         # invoice lines: per service (when asked), penalties apart
         product_lines = (
             Domain("move_id.osmd_account_id", "in", accounts.ids)
@@ -183,18 +195,7 @@ class OsmdTurnoverRegister(models.TransientModel):
             if services:
                 per_service[key, product][category] += amount
         # reconciliations with entries not linked to a personal account, dated on those entries
-        sides = (
-            ("debit_move_id", "credit_move_id", Decimal(-1)),
-            ("credit_move_id", "debit_move_id", Decimal(1)),
-        )
-        for own, other, sign in sides:
-            domain = (
-                Domain(f"{own}.move_id.osmd_account_id", "in", accounts.ids)
-                & Domain(f"{own}.parent_state", "=", "posted")
-                & Domain(f"{own}.account_type", "=", "asset_receivable")
-                & Domain(f"{other}.move_id.osmd_account_id", "=", False)
-                & Domain(f"{other}.date", "<=", last)
-            )
+        for own, other, sign, domain in self._unlinked_reconciliations(accounts, last):
             groupby = [] if by_month else [f"{own}.move_id.osmd_account_id"]
             for *key, move_type, day, amount in Partial._read_group(
                 domain, [*groupby, f"{other}.move_id.move_type", f"{other}.date:day"], ["amount:sum"]
@@ -218,6 +219,25 @@ class OsmdTurnoverRegister(models.TransientModel):
                 )
         result.update(accounts=dict(per_key), services=dict(per_service))
         return result
+
+    @api.model
+    def _unlinked_reconciliations(self, accounts, last):
+        """(own side, other side, sign, domain of ``account.partial.reconcile``) of the reconciliations of the
+        ``accounts``' receivable items with entries not linked to any personal account (payments registered for
+        the holder, reversals), dated on those entries up to ``last``; the sign is the effect on the balance."""
+        sides = (
+            ("debit_move_id", "credit_move_id", Decimal(-1)),
+            ("credit_move_id", "debit_move_id", Decimal(1)),
+        )
+        for own, other, sign in sides:
+            domain = (
+                Domain(f"{own}.move_id.osmd_account_id", "in", accounts.ids)
+                & Domain(f"{own}.parent_state", "=", "posted")
+                & Domain(f"{own}.account_type", "=", "asset_receivable")
+                & Domain(f"{other}.move_id.osmd_account_id", "=", False)
+                & Domain(f"{other}.date", "<=", last)
+            )
+            yield own, other, sign, domain
 
     @staticmethod
     def _sum_rows(rows, columns):

@@ -16,6 +16,7 @@ TREND_MONTHS = 12
 # days past the due date at the lower end of each aging bucket but the first (as osmd_billing.tools.aging)
 BUCKET_STARTS = {"31_90": 31, "91_180": 91, "180_plus": 181}
 READ_STATES = ("submitted", "confirmed")
+MOVEMENTS = ("accrued", "recalculated", "penalties", "paid")
 
 
 class OsmdDashboard(models.AbstractModel):
@@ -159,22 +160,35 @@ class OsmdDashboard(models.AbstractModel):
 
     @api.model
     def _money_figures(self, opts):
+        """Two passes over the ledger whatever the period: the accounts' balances and invoices by age on
+        ``date_to`` (``_balances``), and the movements of the 12 months up to ``date_to`` by month (the turnover
+        register's reading). The period's opening balance is the closing balance less the period's movements."""
         accounts = self._get_accounts(opts)
-        Register = self.env["osmd.turnover.register"]
-        movements = Register._get_movements(accounts, opts["date_from"], opts["date_to"])["accounts"]
-        totals = dict.fromkeys(("opening", "accrued", "recalculated", "penalties", "paid", "closing"), Decimal(0))
-        for values in movements.values():
-            for key in totals:
+        date_from, date_to = opts["date_from"], opts["date_to"]
+        window = date_to.replace(day=1) - relativedelta(months=TREND_MONTHS - 1)
+        balances, linked = self._ledger_pass(accounts, date_to)
+        closing = {account: balance for account, (balance, _invoiced) in balances.items()}
+        total_closing = sum(closing.values(), Decimal(0))
+        months = self._movements_by_month(accounts, window, date_to, linked=[row for row in linked if row[0] >= window])
+        if date_from.day == 1 and date_from >= window:
+            period = [values for month, values in months.items() if month >= date_from]
+        else:
+            period = self._movements_by_month(accounts, date_from, date_to).values()
+        totals = dict.fromkeys(MOVEMENTS, Decimal(0))
+        for values in period:
+            for key in MOVEMENTS:
                 totals[key] += values[key]
-        closing = {account: values["closing"] for account, values in movements.items()}
-        debtors = {account: amount for account, amount in closing.items() if amount > 0}
         charged = totals["accrued"] + totals["recalculated"] + totals["penalties"]
-        aging = self._aging(debtors, opts["date_to"])
+        totals.update(opening=total_closing - charged + totals["paid"], closing=total_closing)
+        debtors = {account: amount for account, amount in closing.items() if amount > 0}
+        aging = self._aging(debtors, balances)
         aging_totals = dict.fromkeys(BUCKETS, Decimal(0))
         for buckets in aging.values():
             for bucket, amount in buckets.items():
                 aging_totals[bucket] += amount
         top = sorted(debtors.items(), key=lambda item: (-item[1], item[0].id))[:TOP_DEBTORS]
+        # read the ten accounts' premises and holders, not those of the whole selection (its prefetch)
+        shown = self.env["osmd.account"].browse([account.id for account, _amount in top])
         return {
             "totals": {key: float(value) for key, value in totals.items()},
             "charged": float(charged),
@@ -195,32 +209,56 @@ class OsmdDashboard(models.AbstractModel):
                         (bucket for bucket in reversed(BUCKETS) if aging.get(account, {}).get(bucket)), "0_30"
                     ),
                 }
-                for account, amount in top
+                for account, (_top, amount) in zip(shown, top, strict=True)
             ],
-            "trend": self._trend(accounts, opts["date_to"]),
+            "trend": self._trend(months, window, total_closing),
         }
 
     @api.model
-    def _aging(self, debts, on_date):
-        """{account: {bucket: Decimal}} for ``debts`` ({account: debt on ``on_date``}).
+    def _movements_by_month(self, accounts, first, last, linked=None):
+        """{first day of a month: {accrued, recalculated, penalties, paid}} of ``accounts`` from ``first`` to
+        ``last``, as the turnover register reads them (without opening balances); ``linked``: the month sums of
+        the linked entries read by ``_ledger_pass``."""
+        movements = self.env["osmd.turnover.register"]._get_movements(
+            accounts, first, last, by_month=True, opening=False, linked=linked
+        )["accounts"]
+        return {month: values for month, values in movements.items() if month is not None}
 
-        The debt is aged on the account's invoices (receivable debits) dated up to ``on_date``, by how long they
-        are past their due date on ``on_date``; what was paid or credited settles the oldest first, as payments do,
-        so the newest invoices make up the debt and the buckets add up to it exactly. One grouped query.
+    @api.model
+    def _balances(self, accounts, on_date):
+        """{account: (balance on ``on_date``, [invoiced 0–30, 31–90, 91–180, over 180 days past due])}: see
+        ``_ledger_pass``."""
+        return self._ledger_pass(accounts, on_date)[0]
+
+    @api.model
+    def _ledger_pass(self, accounts, on_date):
+        """One pass over the ``accounts``' ledger up to ``on_date`` (SQL, two groupings of the same rows):
+
+        * {account: (balance, [invoiced 0–30, 31–90, 91–180, over 180 days past due])}: the balance is the turnover
+          register's closing balance (the account's receivable items dated up to ``on_date`` and their
+          reconciliations with entries not linked to any account, one more grouped query); the invoiced amounts
+          are the receivable debits by how long they are past their due date on that day;
+        * [(month, move type, recalculated, balance)]: the receivable items by month and kind of entry, for the
+          register's columns (``osmd.turnover.register._get_movements(linked=...)``).
         """
-        if not debts:
-            return {}
+        if not accounts:
+            return {}, []
         bounds = {bucket: on_date - timedelta(days=days) for bucket, days in BUCKET_STARTS.items()}
         self.env["account.move.line"].flush_model(["balance", "date", "date_maturity", "parent_state", "account_id"])
-        self.env["account.move"].flush_model(["osmd_account_id"])
+        self.env["account.move"].flush_model(["osmd_account_id", "move_type", "osmd_recalc_period"])
         self.env.cr.execute(
             SQL(
                 """
-                SELECT move.osmd_account_id,
-                       SUM(aml.balance) FILTER (WHERE due > %(b31)s),
-                       SUM(aml.balance) FILTER (WHERE due <= %(b31)s AND due > %(b91)s),
-                       SUM(aml.balance) FILTER (WHERE due <= %(b91)s AND due > %(b181)s),
-                       SUM(aml.balance) FILTER (WHERE due <= %(b181)s)
+                SELECT GROUPING(move.osmd_account_id) = 0,
+                       move.osmd_account_id,
+                       date_trunc('month', aml.date)::date,
+                       move.move_type,
+                       move.osmd_recalc_period IS NOT NULL,
+                       SUM(aml.balance),
+                       SUM(aml.balance) FILTER (WHERE aml.balance > 0 AND due > %(b31)s),
+                       SUM(aml.balance) FILTER (WHERE aml.balance > 0 AND due <= %(b31)s AND due > %(b91)s),
+                       SUM(aml.balance) FILTER (WHERE aml.balance > 0 AND due <= %(b91)s AND due > %(b181)s),
+                       SUM(aml.balance) FILTER (WHERE aml.balance > 0 AND due <= %(b181)s)
                   FROM account_move_line aml
                   JOIN account_move move ON move.id = aml.move_id
                   JOIN account_account ledger ON ledger.id = aml.account_id
@@ -229,50 +267,75 @@ class OsmdDashboard(models.AbstractModel):
                    AND aml.parent_state = 'posted'
                    AND ledger.account_type = 'asset_receivable'
                    AND aml.date <= %(on_date)s
-                   AND aml.balance > 0
-              GROUP BY move.osmd_account_id
+              GROUP BY GROUPING SETS (
+                       (move.osmd_account_id),
+                       (date_trunc('month', aml.date)::date, move.move_type, move.osmd_recalc_period IS NOT NULL)
+                   )
                 """,
-                ids=[account.id for account in debts],
+                ids=accounts.ids,
                 on_date=on_date,
                 b31=bounds["31_90"],
                 b91=bounds["91_180"],
                 b181=bounds["180_plus"],
             )
         )
-        invoiced = {row[0]: [round_money(amount or 0) for amount in row[1:]] for row in self.env.cr.fetchall()}
+        per_account, linked = {}, []
+        for is_account, account_id, month, move_type, recalc, balance, *invoiced in self.env.cr.fetchall():
+            if is_account:
+                per_account[account_id] = (balance, invoiced)
+            else:
+                linked.append((month, move_type, recalc, balance))
+        balances = {}
+        for account in accounts:
+            balance, invoiced = per_account.get(account.id) or (0, (0, 0, 0, 0))
+            balances[account] = [round_money(balance or 0), [round_money(amount or 0) for amount in invoiced]]
+        Partial = self.env["account.partial.reconcile"].sudo()
+        Register = self.env["osmd.turnover.register"]
+        for own, _other, sign, domain in Register._unlinked_reconciliations(accounts, on_date):
+            for account, amount in Partial._read_group(domain, [f"{own}.move_id.osmd_account_id"], ["amount:sum"]):
+                balances[account][0] += sign * round_money(amount)
+        return {account: tuple(values) for account, values in balances.items()}, linked
+
+    @api.model
+    def _aging(self, debts, balances):
+        """{account: {bucket: Decimal}} for ``debts`` ({account: debt}) from the ``balances``' invoiced amounts.
+
+        What was paid or credited settles the oldest invoices first, as payments do, so the newest invoices make
+        up the debt and the buckets add up to it exactly.
+        """
         result = {}
         for account, debt in debts.items():
-            # newest first: 0–30, 31–90, 91–180, over 180
             left, buckets = debt, dict.fromkeys(BUCKETS, Decimal(0))
-            for bucket, amount in zip(BUCKETS, invoiced.get(account.id, [0, 0, 0, 0]), strict=True):
+            # newest first: 0–30, 31–90, 91–180, over 180
+            for bucket, amount in zip(BUCKETS, balances[account][1], strict=True):
                 taken = min(left, amount)
                 buckets[bucket] = taken
                 left -= taken
-            # more debt than invoices (a refund paid out, an opening balance): the oldest bucket
+            # more debt than invoices (a refund paid out): the oldest bucket
             buckets["180_plus"] += left
             result[account] = buckets
         return result
 
     @api.model
-    def _trend(self, accounts, date_to):
-        """The last 12 months up to ``date_to``: charged (accrued, recalculated, penalties), paid, and the
-        selection's ledger balance at each month's end (debts less advances)."""
-        first = date_to.replace(day=1) - relativedelta(months=TREND_MONTHS - 1)
-        months = [first + relativedelta(months=index) for index in range(TREND_MONTHS)]
-        movements = self.env["osmd.turnover.register"]._get_movements(accounts, first, date_to, by_month=True)
-        per_month = movements["accounts"]
-        balance = per_month.get(None, {}).get("opening", Decimal(0))
+    def _trend(self, months, window, closing):
+        """The 12 months from ``window``: charged (accrued, recalculated, penalties), paid, and the selection's
+        ledger balance at each month's end (debts less advances), back from the ``closing`` balance."""
+        starts = [window + relativedelta(months=index) for index in range(TREND_MONTHS)]
+        empty = dict.fromkeys(MOVEMENTS, Decimal(0))
+        rows = []
+        for month in starts:
+            values = months.get(month) or empty
+            rows.append((month, values["accrued"] + values["recalculated"] + values["penalties"], values["paid"]))
+        balance = closing - sum((charged - paid for _month, charged, paid in rows), Decimal(0))
         trend = []
-        for month in months:
-            values = per_month.get(month) or dict.fromkeys(("accrued", "recalculated", "penalties", "paid"), 0)
-            charged = values["accrued"] + values["recalculated"] + values["penalties"]
-            balance += charged - values["paid"]
+        for month, charged, paid in rows:
+            balance += charged - paid
             trend.append(
                 {
                     "month": fields.Date.to_string(month),
                     "label": month.strftime("%m.%Y"),
                     "charged": float(charged),
-                    "paid": float(values["paid"]),
+                    "paid": float(paid),
                     "balance": float(balance),
                 }
             )
@@ -457,8 +520,8 @@ class OsmdDashboard(models.AbstractModel):
                 "views": [(False, "form")],
                 "target": "current",
             }
-        movements = self.env["osmd.turnover.register"]._get_movements(accounts, opts["date_from"], opts["date_to"])
-        closing = {account: values["closing"] for account, values in movements["accounts"].items()}
+        balances = self._balances(accounts, opts["date_to"])
+        closing = {account: balance for account, (balance, _invoiced) in balances.items()}
         if figure == "advances":
             ids = [account.id for account, amount in closing.items() if amount < 0]
             name = self.env._("Advance payments on %(date)s", date=opts["date_to"].strftime("%d.%m.%Y"))
@@ -467,7 +530,7 @@ class OsmdDashboard(models.AbstractModel):
             if figure == "aging":
                 if key not in BUCKETS:
                     raise UserError(self.env._("Unknown aging bucket %(bucket)s.", bucket=key))
-                debts = {account: buckets[key] for account, buckets in self._aging(debts, opts["date_to"]).items()}
+                debts = {account: buckets[key] for account, buckets in self._aging(debts, balances).items()}
                 debts = {account: amount for account, amount in debts.items() if amount > 0}
             ids = [account.id for account in debts]
             name = self.env._("Debtors on %(date)s", date=opts["date_to"].strftime("%d.%m.%Y"))
