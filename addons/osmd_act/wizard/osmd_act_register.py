@@ -1,12 +1,10 @@
-import base64
-
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from odoo.addons.osmd_billing.tools.money import to_decimal
 from odoo.addons.osmd_billing.tools.proration import month_bounds
-from odoo.addons.osmd_billing.tools.xlsx import build_workbook
+from odoo.addons.osmd_billing.tools.xlsx import build_workbook, download_action
 
 
 class OsmdActRegister(models.TransientModel):
@@ -83,18 +81,7 @@ class OsmdActRegister(models.TransientModel):
 
     def action_export_xlsx(self):
         self.ensure_one()
-        self.write(
-            {
-                "xlsx_file": base64.b64encode(self._build_xlsx()),
-                "xlsx_filename": f"acts_{self.period.strftime('%Y%m')}.xlsx",
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content?model={self._name}&id={self.id}&field=xlsx_file"
-            f"&filename_field=xlsx_filename&download=true",
-            "target": "self",
-        }
+        return download_action(self, self._build_xlsx(), f"acts_{self.period.strftime('%Y%m')}.xlsx")
 
     def action_print(self):
         """Every act of the period (of the buildings chosen) in one PDF, for mass printing."""

@@ -3,6 +3,7 @@
 Amounts are written as numbers with two decimals (so spreadsheets can sum them), dates as dates.
 """
 
+import base64
 import io
 from datetime import date
 from decimal import Decimal
@@ -66,3 +67,15 @@ def _write_cell(worksheet, row, col, value, kind, formats):
         worksheet.write_datetime(row, col, value, formats[kind, "date"])
     else:
         worksheet.write_string(row, col, str(value), formats[kind, "text"])
+
+
+def download_action(wizard, content, filename):
+    """Keep the workbook ``content`` (bytes) on ``wizard`` (a transient record with the fields ``xlsx_file`` and
+    ``xlsx_filename``) and return the action that downloads it."""
+    wizard.write({"xlsx_file": base64.b64encode(content), "xlsx_filename": filename})
+    return {
+        "type": "ir.actions.act_url",
+        "url": f"/web/content?model={wizard._name}&id={wizard.id}&field=xlsx_file"
+        f"&filename_field=xlsx_filename&download=true",
+        "target": "self",
+    }

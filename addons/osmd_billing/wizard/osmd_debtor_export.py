@@ -1,11 +1,9 @@
-import base64
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.osmd_base.tools.company_access import check_own_associations
 
-from ..tools.xlsx import build_workbook
+from ..tools.xlsx import build_workbook, download_action
 
 
 class OsmdDebtorExport(models.TransientModel):
@@ -50,18 +48,9 @@ class OsmdDebtorExport(models.TransientModel):
 
     def action_export_xlsx(self):
         self.ensure_one()
-        self.write(
-            {
-                "xlsx_file": base64.b64encode(self._build_xlsx()),
-                "xlsx_filename": self.env._("debtors_%(date)s.xlsx", date=self.date.strftime("%Y%m%d")),
-            }
+        return download_action(
+            self, self._build_xlsx(), self.env._("debtors_%(date)s.xlsx", date=self.date.strftime("%Y%m%d"))
         )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content?model={self._name}&id={self.id}&field=xlsx_file"
-            f"&filename_field=xlsx_filename&download=true",
-            "target": "self",
-        }
 
     def action_print_letters(self):
         self.ensure_one()

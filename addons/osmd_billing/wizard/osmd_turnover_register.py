@@ -1,4 +1,3 @@
-import base64
 from collections import defaultdict
 from decimal import Decimal
 
@@ -9,7 +8,7 @@ from odoo.addons.osmd_base.tools.company_access import check_own_associations
 
 from ..tools.money import round_money
 from ..tools.proration import month_bounds
-from ..tools.xlsx import build_workbook
+from ..tools.xlsx import build_workbook, download_action
 
 COLUMNS = ("opening", "accrued", "recalculated", "penalties", "paid", "closing")
 SERVICE_COLUMNS = ("accrued", "recalculated", "penalties")
@@ -70,18 +69,11 @@ class OsmdTurnoverRegister(models.TransientModel):
 
     def action_export_xlsx(self):
         self.ensure_one()
-        self.write(
-            {
-                "xlsx_file": base64.b64encode(self._build_xlsx()),
-                "xlsx_filename": self.env._("turnover_register_%(period)s.xlsx", period=self.period.strftime("%Y_%m")),
-            }
+        return download_action(
+            self,
+            self._build_xlsx(),
+            self.env._("turnover_register_%(period)s.xlsx", period=self.period.strftime("%Y_%m")),
         )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content?model={self._name}&id={self.id}&field=xlsx_file"
-            f"&filename_field=xlsx_filename&download=true",
-            "target": "self",
-        }
 
     # ------------------------------------------------------------
     # BUSINESS

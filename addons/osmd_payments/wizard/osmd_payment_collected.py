@@ -1,4 +1,3 @@
-import base64
 from collections import defaultdict
 from decimal import Decimal
 
@@ -6,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
-from odoo.addons.osmd_billing.tools.xlsx import build_workbook
+from odoo.addons.osmd_billing.tools.xlsx import build_workbook, download_action
 
 from ..tools.allocation import allocate, owed_by_service
 
@@ -53,22 +52,15 @@ class OsmdPaymentCollected(models.TransientModel):
         if self.company_id not in self.env.user.company_ids:
             raise UserError(self.env._("You can only report on your own association."))
         data = self._collected()
-        self.write(
-            {
-                "xlsx_file": base64.b64encode(self._build_xlsx(data)),
-                "xlsx_filename": self.env._(
-                    "collected_%(start)s_%(end)s.xlsx",
-                    start=self.date_from.strftime("%Y%m%d"),
-                    end=self.date_to.strftime("%Y%m%d"),
-                ),
-            }
+        return download_action(
+            self,
+            self._build_xlsx(data),
+            self.env._(
+                "collected_%(start)s_%(end)s.xlsx",
+                start=self.date_from.strftime("%Y%m%d"),
+                end=self.date_to.strftime("%Y%m%d"),
+            ),
         )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content?model={self._name}&id={self.id}&field=xlsx_file"
-            f"&filename_field=xlsx_filename&download=true",
-            "target": "self",
-        }
 
     # ------------------------------------------------------------
     # DATA
