@@ -533,9 +533,13 @@ class OsmdDashboard(models.AbstractModel):
 
     @api.model
     def _open_accounts(self, opts, figure, key):
-        accounts = self._get_accounts(opts)
         if figure == "account":
-            account = accounts.filtered(lambda a: a.id == int(key or 0))
+            # the one account, if it is in the selection (not the whole selection read to find it)
+            account = (
+                self.env["osmd.account"]
+                .with_context(active_test=False)
+                .search(self._account_domain(opts) & Domain("id", "=", int(key or 0)))
+            )
             if not account:
                 raise UserError(self.env._("This personal account is not in the dashboard's selection."))
             return {
@@ -545,6 +549,7 @@ class OsmdDashboard(models.AbstractModel):
                 "views": [(False, "form")],
                 "target": "current",
             }
+        accounts = self._get_accounts(opts)
         balances = self._balances(accounts, opts["date_to"], whole=self._is_whole(opts))
         closing = {account_id: balance for account_id, (balance, _invoiced) in balances.items()}
         if figure == "advances":

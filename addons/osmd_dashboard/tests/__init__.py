@@ -1,1 +1,1 @@
-from . import test_browser, test_dashboard
+from . import test_browser, test_dashboard, test_rpc
