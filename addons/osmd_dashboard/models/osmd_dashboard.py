@@ -172,9 +172,11 @@ class OsmdDashboard(models.AbstractModel):
 
     @api.model
     def _money_figures(self, opts):
-        """Two passes over the ledger whatever the period: the accounts' balances and invoices by age on
-        ``date_to`` (``_balances``), and the movements of the 12 months up to ``date_to`` by month (the turnover
-        register's reading). The period's opening balance is the closing balance less the period's movements."""
+        """One pass over the ledger whatever the period (``_ledger_pass``): the accounts' balances and invoices by
+        age on ``date_to``, and the month sums the turnover register turns into the movements of the 12 months up
+        to ``date_to`` (its penalty lines and unlinked reconciliations are grouped queries of their own). The
+        period's opening balance is the closing balance less the period's movements; a period that does not start
+        on the 1st of a month inside those 12 months is read by the register on its own."""
         accounts = self._get_accounts(opts)
         date_from, date_to = opts["date_from"], opts["date_to"]
         window = date_to.replace(day=1) - relativedelta(months=TREND_MONTHS - 1)
