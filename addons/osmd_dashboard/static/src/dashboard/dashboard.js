@@ -47,16 +47,26 @@ export class OsmdDashboard extends Component {
     }
 
     async load() {
+        // a change of the options while an earlier answer is on its way: only the latest answer is shown (an older
+        // one arriving last would put back the options it was asked with)
+        const call = (this.lastCall = (this.lastCall || 0) + 1);
         this.state.loading = true;
         try {
             const data = await this.orm.call("osmd.dashboard", "get_data", [this.state.options]);
+            if (call !== this.lastCall) {
+                return;
+            }
             this.state.data = data;
             this.state.options = { ...data.options };
             this.state.error = null;
         } catch (error) {
-            this.state.error = error.data?.message || error.message;
+            if (call === this.lastCall) {
+                this.state.error = error.data?.message || error.message;
+            }
         } finally {
-            this.state.loading = false;
+            if (call === this.lastCall) {
+                this.state.loading = false;
+            }
         }
     }
 
